@@ -1,0 +1,50 @@
+import type { ErrorCode, ErrorData, SmtpReplyData } from '../../shared/types/errors.js';
+
+/** Options carried by a HoplightError beyond its code and message. */
+export interface HoplightErrorOptions {
+  readonly field?: string;
+  readonly reply?: SmtpReplyData;
+  readonly hint?: string;
+  readonly messageTransmitted?: boolean;
+  readonly cause?: unknown;
+}
+
+/** The one error type core throws; `toErrorData` turns it into plain data for IPC, CLI and reports. */
+export class HoplightError extends Error {
+  readonly code: ErrorCode;
+  readonly field?: string;
+  readonly reply?: SmtpReplyData;
+  readonly hint?: string;
+  messageTransmitted: boolean;
+
+  constructor(code: ErrorCode, message: string, options: HoplightErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HoplightError';
+    this.code = code;
+    this.field = options.field;
+    this.reply = options.reply;
+    this.hint = options.hint;
+    this.messageTransmitted = options.messageTransmitted ?? false;
+  }
+}
+
+/** Rejects bad user input before any connection is made. */
+export function inputError(field: string, message: string): HoplightError {
+  return new HoplightError('EINPUT', `${field}: ${message}`, { field });
+}
+
+/** Plain-data form of any thrown value; unknown exceptions become EINTERNAL (our bug, not the server's). */
+export function toErrorData(error: unknown): ErrorData {
+  if (error instanceof HoplightError) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.field === undefined ? {} : { field: error.field }),
+      ...(error.reply === undefined ? {} : { reply: error.reply }),
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+      messageTransmitted: error.messageTransmitted,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'EINTERNAL', message: `Internal error in Hoplight: ${message}`, messageTransmitted: false };
+}

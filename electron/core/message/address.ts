@@ -1,0 +1,62 @@
+import { domainToASCII } from 'node:url';
+import addressparser from 'nodemailer/lib/addressparser';
+import { inputError } from '../errors.js';
+
+/** One mailbox, checked: the display name, the address as typed, and its envelope form. */
+export interface Mailbox {
+  readonly name: string;
+  readonly address: string;
+  /** The address for MAIL FROM / RCPT TO: domain as an A-label (IDNA), local part as typed. */
+  readonly envelope: string;
+  /** The local part has non-ASCII characters: the envelope needs SMTPUTF8 (RFC 6531). */
+  readonly needsSmtpUtf8: boolean;
+}
+
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|[^\\x00-\\x7F]";
+const DOT_ATOM = new RegExp(`^(?:${ATEXT})+(?:\\.(?:${ATEXT})+)*$`, 'u');
+const QUOTED = /^"(?:[\x20\x21\x23-\x5B\x5D-\x7E]|\\[\x20-\x7E]|[^\x00-\x7F])*"$/u;
+const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+
+/** Rejects CR, LF and other control characters that could end or forge a header line. */
+export function assertSingleLine(field: string, value: string): void {
+  if (/[\r\n]/.test(value)) throw inputError(field, 'must not contain a line break (CR or LF).');
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/.test(value)) throw inputError(field, 'must not contain control characters.');
+}
+
+/** Parses exactly one mailbox (`ann@example.org` or `Ann <ann@example.org>`) or throws EINPUT naming the field. */
+export function parseMailbox(field: string, value: string): Mailbox {
+  assertSingleLine(field, value);
+  const trimmed = value.trim();
+  if (trimmed === '') throw inputError(field, 'is empty.');
+  const parsed = addressparser(trimmed);
+  const first = parsed[0];
+  if (parsed.length !== 1 || !first || first.group !== undefined || !first.address) {
+    throw inputError(field, `"${trimmed}" is not a single e-mail address.`);
+  }
+  const address = first.address;
+  const at = address.lastIndexOf('@');
+  if (at <= 0 || at === address.length - 1) throw inputError(field, `"${address}" is not a valid e-mail address (it needs a local part, "@" and a domain).`);
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  if (local.length > 64 || !(DOT_ATOM.test(local) || QUOTED.test(local))) {
+    throw inputError(field, `"${address}" has an invalid local part "${local}".`);
+  }
+  const asciiDomain = envelopeDomain(field, address, domain);
+  return {
+    name: first.name,
+    address,
+    envelope: `${local}@${asciiDomain}`,
+    needsSmtpUtf8: /[^\x00-\x7F]/.test(local),
+  };
+}
+
+function envelopeDomain(field: string, address: string, domain: string): string {
+  if (/^\[(?:\d{1,3}\.){3}\d{1,3}\]$/.test(domain) || /^\[IPv6:[0-9A-Fa-f:.]+\]$/.test(domain)) return domain;
+  const ascii = domainToASCII(domain);
+  const labels = ascii.split('.');
+  if (ascii === '' || ascii.length > 253 || !labels.every((l) => LABEL.test(l))) {
+    throw inputError(field, `"${address}" has an invalid domain "${domain}".`);
+  }
+  return ascii.toLowerCase();
+}

@@ -1,0 +1,57 @@
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { SubmissionServer } from '../../shared/types/message.js';
+import { inputError } from './errors.js';
+import { assertSingleLine } from './message/address.js';
+import { normaliseFingerprint } from './tls/certificate-facts.js';
+import type { TrustSettings } from './tls/peer-verification.js';
+
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$|^\d{1,3}(?:\.\d{1,3}){3}$|^[0-9A-Fa-f:]+$/;
+
+/** Checks the server settings and loads what TLS needs; throws EINPUT naming the field, before any connection. */
+export async function checkServerSettings(server: SubmissionServer, password: string | undefined): Promise<TrustSettings> {
+  assertSingleLine('host', server.host ?? '');
+  if (!server.host || !HOST.test(server.host)) throw inputError('host', `"${server.host ?? ''}" is not a host name or IP address.`);
+  if (!Number.isInteger(server.port) || server.port < 1 || server.port > 65535) throw inputError('port', `must be a number from 1 to 65535, not "${String(server.port)}".`);
+  if (server.security !== 'starttls' && server.security !== 'implicit') throw inputError('security', 'must be "starttls" or "implicit".');
+  if (server.user !== undefined) {
+    assertSingleLine('user', server.user);
+    if (server.user === '') throw inputError('user', 'is empty.');
+    if (password === undefined || password === '') throw inputError('password', `a password is needed to log in as "${server.user}".`);
+  } else if (password !== undefined && password !== '') {
+    throw inputError('user', 'a password was given without a user name.');
+  }
+  if (password !== undefined && /[\r\n\0]/.test(password)) throw inputError('password', 'must not contain line breaks or NUL characters.');
+  if (server.authMethod !== undefined && !['auto', 'PLAIN', 'LOGIN'].includes(server.authMethod)) throw inputError('authMethod', 'must be auto, PLAIN or LOGIN.');
+  if (server.tlsName !== undefined) assertSingleLine('tlsName', server.tlsName);
+
+  let pinnedFingerprint: string | undefined;
+  if (server.pinSha256 !== undefined) {
+    pinnedFingerprint = normaliseFingerprint(server.pinSha256);
+    if (!pinnedFingerprint) throw inputError('pin', 'must be a SHA-256 fingerprint: 64 hex digits, colons allowed.');
+  }
+  let extraCaPem: string | undefined;
+  if (server.caFile !== undefined) extraCaPem = await readCaFile(server.caFile);
+  const checkedName = (server.tlsName ?? server.host).replace(/\.$/, '');
+  return { checkedName, ...(extraCaPem ? { extraCaPem } : {}), ...(pinnedFingerprint ? { pinnedFingerprint } : {}) };
+}
+
+async function readCaFile(path: string): Promise<string> {
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw inputError('ca', code === 'ENOENT' ? `file "${path}" does not exist.` : `file "${path}" cannot be read (${code ?? 'error'}).`);
+  }
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw inputError('ca', `file "${path}" holds no PEM certificate.`);
+  for (const block of blocks) {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw inputError('ca', `file "${path}" holds a certificate that cannot be parsed.`);
+    }
+  }
+  return blocks.join('\n');
+}

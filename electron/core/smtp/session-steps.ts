@@ -1,0 +1,255 @@
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { SmtpReplyData } from '../../../shared/types/errors.js';
+import type { RejectedRecipient, TlsFacts } from '../../../shared/types/report.js';
+import type { AuthMethod } from '../../../shared/types/security.js';
+import { HoplightError } from '../errors.js';
+import { clientTlsOptions, describeTlsFailure, verifyPeer, type TrustSettings } from '../tls/peer-verification.js';
+import { parseCapabilities, type Capabilities } from './capabilities.js';
+import type { SmtpChannel } from './channel.js';
+import { replyText } from './reply.js';
+
+/** How long each step may take before the session fails with ETIMEDOUT. */
+export interface Timeouts {
+  readonly connectMs: number;
+  readonly greetingMs: number;
+  readonly tlsMs: number;
+  readonly commandMs: number;
+  /** The reply to the end of DATA may take long: the server may scan the message (RFC 5321 §4.5.3.2.6: 10 min). */
+  readonly dataEndMs: number;
+}
+
+/** Defaults in the spirit of RFC 5321 §4.5.3.2, shortened where a person is waiting. */
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  connectMs: 15_000,
+  greetingMs: 60_000,
+  tlsMs: 30_000,
+  commandMs: 60_000,
+  dataEndMs: 600_000,
+};
+
+/** Opens the TCP connection. */
+export function connectTcp(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new HoplightError('ETIMEDOUT', `Could not connect to ${host}:${port} within ${Math.round(timeoutMs / 1000)} s.`));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      const why = error.code === 'ECONNREFUSED' ? 'the connection was refused' : error.code === 'ENOTFOUND' ? 'the host name does not resolve' : error.message;
+      reject(new HoplightError('ECONNECTION', `Could not connect to ${host}:${port}: ${why}.`, { cause: error }));
+    });
+  });
+}
+
+/** Runs the TLS handshake over a connected socket and verifies the peer before anything else is written. */
+export function handshake(socket: net.Socket, trust: TrustSettings, timeoutMs: number): Promise<{ socket: tls.TLSSocket; facts: TlsFacts }> {
+  return new Promise((resolve, reject) => {
+    const secure = tls.connect({ ...clientTlsOptions(trust), socket });
+    const timer = setTimeout(() => {
+      secure.destroy();
+      reject(new HoplightError('ETIMEDOUT', `The TLS handshake did not finish within ${Math.round(timeoutMs / 1000)} s.`));
+    }, timeoutMs);
+    secure.once('secureConnect', () => {
+      clearTimeout(timer);
+      secure.removeAllListeners('error');
+      try {
+        resolve({ socket: secure, facts: verifyPeer(secure, trust) });
+      } catch (error) {
+        secure.destroy();
+        reject(error);
+      }
+    });
+    secure.once('error', (error: Error & { code?: string }) => {
+      clearTimeout(timer);
+      secure.destroy();
+      reject(describeTlsFailure(error, trust));
+    });
+  });
+}
+
+/** Reads the 220 greeting (RFC 5321 §4.3.1); a 554 greeting means "no service here". */
+export async function readGreeting(channel: SmtpChannel, timeouts: Timeouts, where: string): Promise<SmtpReplyData> {
+  const greeting = await channel.readReply(timeouts.greetingMs, 'with its greeting');
+  if (greeting.code !== 220) {
+    throw new HoplightError('ECONNECTION', `${where} refused the session: ${replyText(greeting)}`, { reply: greeting });
+  }
+  return greeting;
+}
+
+/** The EHLO argument: an address literal of our end (RFC 5321 §4.1.4), so no local host name leaks. */
+export function ehloName(socket: net.Socket): string {
+  const address = socket.localAddress ?? '127.0.0.1';
+  return net.isIPv6(address) ? `[IPv6:${address}]` : `[${address}]`;
+}
+
+/** Sends EHLO and returns the reply; a refusal is returned, not thrown, so each caller can word it. */
+export async function ehlo(channel: SmtpChannel, name: string, timeouts: Timeouts): Promise<{ reply: SmtpReplyData; capabilities: Capabilities }> {
+  channel.send([{ wire: `EHLO ${name}` }]);
+  const reply = await channel.readReply(timeouts.commandMs, 'EHLO');
+  return { reply, capabilities: reply.code === 250 ? parseCapabilities(reply) : new Map() };
+}
+
+/**
+ * RFC 3207 STARTTLS. Refuses to continue without it (no opportunistic fallback on hop 1). Bytes that arrive
+ * after the 220 but before the handshake are an injection attempt (the CVE-2011-0411 class): abort.
+ */
+export async function startTls(channel: SmtpChannel, capabilities: Capabilities, trust: TrustSettings, timeouts: Timeouts, where: string): Promise<TlsFacts> {
+  if (!capabilities.has('STARTTLS')) {
+    throw new HoplightError('ESTARTTLS', `${where} does not offer STARTTLS, so the connection cannot be encrypted. Nothing was sent.`, {
+      hint: 'Check the port: submission with STARTTLS is usually 587, implicit TLS 465 (use --security implicit). Hoplight never sends a password or a message in cleartext.',
+    });
+  }
+  channel.send([{ wire: 'STARTTLS' }]);
+  const reply = await channel.readReply(timeouts.commandMs, 'STARTTLS');
+  if (reply.code !== 220) {
+    throw new HoplightError('ESTARTTLS', `${where} refused STARTTLS: ${replyText(reply)}. Nothing was sent.`, { reply });
+  }
+  if (channel.hasUnreadInput()) {
+    channel.abort();
+    throw new HoplightError('ETLS', `${where} sent data after agreeing to STARTTLS and before the TLS handshake; this is what a STARTTLS injection attack looks like. The connection was closed and nothing was sent.`);
+  }
+  const plain = channel.release();
+  channel.note('TLS handshake started');
+  const { socket, facts } = await handshake(plain, trust, timeouts.tlsMs);
+  channel.adopt(socket);
+  channel.note(`TLS established: ${facts.protocol}, ${facts.cipher}`);
+  return facts;
+}
+
+/** Credentials, only ever held in memory for the length of one session. */
+export interface Credentials {
+  readonly user: string;
+  readonly password: string;
+}
+
+/** Picks the SASL mechanism: the user's choice if offered, otherwise PLAIN before LOGIN. */
+export function chooseMechanism(offered: readonly string[], method: AuthMethod): 'PLAIN' | 'LOGIN' | undefined {
+  if (method !== 'auto') return offered.includes(method) ? method : undefined;
+  if (offered.includes('PLAIN')) return 'PLAIN';
+  if (offered.includes('LOGIN')) return 'LOGIN';
+  return undefined;
+}
+
+/** RFC 4954 AUTH with PLAIN (RFC 4616) or LOGIN. Only ever called on a verified TLS session. Returns the mechanism. */
+export async function authenticate(channel: SmtpChannel, capabilities: Capabilities, credentials: Credentials, method: AuthMethod, timeouts: Timeouts, where: string): Promise<string> {
+  const offered = capabilities.get('AUTH') ?? [];
+  if (offered.length === 0) {
+    throw new HoplightError('EAUTH', `${where} does not offer authentication on this connection.`, {
+      hint: 'If this server needs no login, leave the user name empty; otherwise check the port.',
+    });
+  }
+  const mechanism = chooseMechanism(offered, method);
+  if (!mechanism) {
+    throw new HoplightError('EAUTH', `${where} offers AUTH ${offered.join(' ')}, but Hoplight supports ${method === 'auto' ? 'PLAIN and LOGIN' : method} only.`);
+  }
+  const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+  channel.addSecret(credentials.password);
+  channel.addSecret(b64(credentials.password));
+  let reply: SmtpReplyData;
+  if (mechanism === 'PLAIN') {
+    const token = b64(`\0${credentials.user}\0${credentials.password}`);
+    channel.addSecret(token);
+    channel.send([{ wire: `AUTH PLAIN ${token}`, shown: 'AUTH PLAIN <redacted>' }]);
+    reply = await channel.readReply(timeouts.commandMs, 'AUTH');
+    if (reply.code === 334) {
+      channel.send([{ wire: token, shown: '<redacted>' }]);
+      reply = await channel.readReply(timeouts.commandMs, 'AUTH');
+    }
+  } else {
+    channel.send([{ wire: 'AUTH LOGIN' }]);
+    reply = await channel.readReply(timeouts.commandMs, 'AUTH');
+    if (reply.code === 334) {
+      channel.send([{ wire: b64(credentials.user), shown: '<user name, redacted>' }]);
+      reply = await channel.readReply(timeouts.commandMs, 'AUTH');
+    }
+    if (reply.code === 334) {
+      channel.send([{ wire: b64(credentials.password), shown: '<redacted>' }]);
+      reply = await channel.readReply(timeouts.commandMs, 'AUTH');
+    }
+  }
+  if (reply.code !== 235) {
+    const temporary = reply.code >= 400 && reply.code < 500;
+    throw new HoplightError('EAUTH', `${where} ${temporary ? 'could not authenticate right now' : 'rejected the user name or password'}: ${replyText(reply)}`, {
+      reply,
+      hint: temporary ? 'Try again later.' : 'Check the user name and password for this account.',
+    });
+  }
+  return mechanism;
+}
+
+/** The SMTP envelope of one transaction. */
+export interface Envelope {
+  readonly from: string;
+  readonly mailParameters: readonly string[];
+  readonly recipients: readonly string[];
+}
+
+/** What the server said to MAIL, each RCPT and DATA. */
+export interface EnvelopeOutcome {
+  readonly mailReply: SmtpReplyData;
+  readonly accepted: readonly string[];
+  readonly rejected: readonly RejectedRecipient[];
+  /** Undefined when DATA was not sent. */
+  readonly dataReply?: SmtpReplyData;
+}
+
+/**
+ * MAIL FROM, RCPT TO… and DATA. With PIPELINING (RFC 2920 §3.1) they go in one write and the replies are read
+ * in order; DATA is the last command of the group. Without it, one by one, stopping at the first refusal.
+ */
+export async function sendEnvelope(channel: SmtpChannel, envelope: Envelope, pipelining: boolean, timeouts: Timeouts): Promise<EnvelopeOutcome> {
+  const mail = { wire: ['MAIL FROM:<' + envelope.from + '>', ...envelope.mailParameters].join(' ') };
+  const rcpts = envelope.recipients.map((r) => ({ wire: `RCPT TO:<${r}>` }));
+  const accepted: string[] = [];
+  const rejected: RejectedRecipient[] = [];
+  if (pipelining) {
+    channel.send([mail, ...rcpts, { wire: 'DATA' }]);
+    const mailReply = await channel.readReply(timeouts.commandMs, 'MAIL FROM');
+    for (const recipient of envelope.recipients) {
+      const reply = await channel.readReply(timeouts.commandMs, 'RCPT TO');
+      if (reply.code === 250 || reply.code === 251) accepted.push(recipient);
+      else rejected.push({ address: recipient, reply });
+    }
+    const dataReply = await channel.readReply(timeouts.commandMs, 'DATA');
+    return { mailReply, accepted, rejected, dataReply };
+  }
+  channel.send([mail]);
+  const mailReply = await channel.readReply(timeouts.commandMs, 'MAIL FROM');
+  if (mailReply.code !== 250) return { mailReply, accepted, rejected };
+  for (const [index, recipient] of envelope.recipients.entries()) {
+    const command = rcpts[index];
+    if (!command) continue;
+    channel.send([command]);
+    const reply = await channel.readReply(timeouts.commandMs, 'RCPT TO');
+    if (reply.code === 250 || reply.code === 251) accepted.push(recipient);
+    else rejected.push({ address: recipient, reply });
+  }
+  if (rejected.length > 0) return { mailReply, accepted, rejected };
+  channel.send([{ wire: 'DATA' }]);
+  const dataReply = await channel.readReply(timeouts.commandMs, 'DATA');
+  return { mailReply, accepted, rejected, dataReply };
+}
+
+/** Sends the (dot-stuffed) content after 354 and reads the final reply. */
+export async function sendContent(channel: SmtpChannel, stuffed: Buffer, timeouts: Timeouts): Promise<SmtpReplyData> {
+  await channel.sendContent(stuffed);
+  return channel.readReply(timeouts.dataEndMs, 'the end of the message');
+}
+
+/** Says goodbye without waiting for the reply: the message is already accepted, and waiting costs a round trip. */
+export function quit(channel: SmtpChannel): void {
+  try {
+    channel.send([{ wire: 'QUIT' }]);
+  } catch {
+    // The session is already over; nothing to say goodbye to.
+  }
+  channel.close();
+}

@@ -1,0 +1,303 @@
+import type { SmtpReplyData } from '../../shared/types/errors.js';
+import type { SendRequest } from '../../shared/types/message.js';
+import type { PhaseTimings, RejectedRecipient, SubmissionReport, TlsFacts, TranscriptEntry } from '../../shared/types/report.js';
+import { HoplightError, toErrorData } from './errors.js';
+import { composeMessage, type ComposedMessage } from './message/compose-message.js';
+import { relayGuarantee } from './relay-guarantee.js';
+import { checkServerSettings } from './server-settings.js';
+import { capabilityLines, sizeLimit, type Capabilities } from './smtp/capabilities.js';
+import { SmtpChannel } from './smtp/channel.js';
+import { dotStuff } from './smtp/dot-stuff.js';
+import { queueIdFrom, replyText } from './smtp/reply.js';
+import {
+  DEFAULT_TIMEOUTS,
+  authenticate,
+  connectTcp,
+  ehlo,
+  ehloName,
+  handshake,
+  quit,
+  readGreeting,
+  sendContent,
+  sendEnvelope,
+  startTls,
+  type Timeouts,
+} from './smtp/session-steps.js';
+import type { TrustSettings } from './tls/peer-verification.js';
+
+/** Knobs for tests and benchmarks; the app uses the defaults. */
+export interface SubmitOptions {
+  readonly timeouts?: Partial<Timeouts>;
+  /** Called with each transcript line as it happens (already redacted). */
+  readonly onProgress?: (phase: string) => void;
+}
+
+/** A request that passed every input check, with its message composed. */
+export interface PreparedSubmission {
+  readonly request: SendRequest;
+  readonly trust: TrustSettings;
+  readonly message: ComposedMessage;
+}
+
+/** Validates every field and composes the message; throws EINPUT (naming the field) before any connection. */
+export async function prepareSubmission(request: SendRequest, password: string | undefined): Promise<PreparedSubmission> {
+  if (!['require-tls', 'default', 'tls-optional'].includes(request.security)) {
+    throw new HoplightError('EINPUT', 'security: must be require-tls, default or tls-optional.', { field: 'security' });
+  }
+  const trust = await checkServerSettings(request.server, password);
+  const message = await composeMessage(request.message, request.security);
+  return { request, trust, message };
+}
+
+/**
+ * Submits one message over one SMTP session and reports that very session. Never throws for server or network
+ * trouble: the report carries `error`. Throws only for bad input (EINPUT), before connecting.
+ */
+export async function submitMessage(request: SendRequest, password: string | undefined, options: SubmitOptions = {}): Promise<SubmissionReport> {
+  const prepared = await prepareSubmission(request, password);
+  return runSubmission(prepared, password, options);
+}
+
+interface SessionState {
+  channel?: SmtpChannel;
+  remoteAddress?: string;
+  greeting?: SmtpReplyData;
+  tls?: TlsFacts;
+  capabilitiesBeforeTls?: string[];
+  capabilitiesAfterTls?: string[];
+  requireTlsAdvertised: boolean;
+  requireTlsRequested: boolean;
+  /** MAIL FROM has been written: from here on, part of the message has reached the server. */
+  envelopeSent?: boolean;
+  authMechanism?: string;
+  finalReply?: SmtpReplyData;
+  accepted: string[];
+  rejected: RejectedRecipient[];
+  timings: { connectMs?: number; greetingMs?: number; tlsMs?: number; authMs?: number; transferMs?: number };
+}
+
+/** Runs the session for a prepared submission. */
+export async function runSubmission(prepared: PreparedSubmission, password: string | undefined, options: SubmitOptions = {}): Promise<SubmissionReport> {
+  const { request, trust, message } = prepared;
+  const { server } = request;
+  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const where = `${server.host}:${server.port}`;
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const state: SessionState = { requireTlsAdvertised: false, requireTlsRequested: false, accepted: [], rejected: [], timings: {} };
+  const lap = (since: number): number => Math.round(performance.now() - since);
+  let error: HoplightError | undefined;
+
+  try {
+    let mark = performance.now();
+    const socket = await connectTcp(server.host, server.port, timeouts.connectMs);
+    state.timings.connectMs = lap(mark);
+    state.remoteAddress = socket.remoteAddress;
+    const channel = new SmtpChannel(socket, t0, password ? [password] : []);
+    state.channel = channel;
+    channel.note(`connected to ${socket.remoteAddress ?? server.host}:${server.port}`);
+    const clientName = ehloName(socket);
+
+    let capabilities: Capabilities;
+    if (server.security === 'implicit') {
+      // RFC 8314 §3: TLS first, then the SMTP greeting inside it.
+      mark = performance.now();
+      channel.note('TLS handshake started (implicit TLS)');
+      const secure = await handshake(channel.release(), trust, timeouts.tlsMs);
+      channel.adopt(secure.socket);
+      state.tls = secure.facts;
+      state.timings.tlsMs = lap(mark);
+      channel.note(`TLS established: ${secure.facts.protocol}, ${secure.facts.cipher}`);
+      mark = performance.now();
+      state.greeting = await readGreeting(channel, timeouts, where);
+      state.timings.greetingMs = lap(mark);
+      capabilities = await ehloAfterTls(channel, clientName, timeouts, where, state);
+    } else {
+      mark = performance.now();
+      state.greeting = await readGreeting(channel, timeouts, where);
+      state.timings.greetingMs = lap(mark);
+      const before = await ehlo(channel, clientName, timeouts);
+      if (before.reply.code !== 250) {
+        throw new HoplightError('ESTARTTLS', `${where} refused EHLO (${replyText(before.reply)}), so STARTTLS cannot be negotiated. Nothing was sent.`, { reply: before.reply });
+      }
+      state.capabilitiesBeforeTls = capabilityLines(before.reply);
+      mark = performance.now();
+      state.tls = await startTls(channel, before.capabilities, trust, timeouts, where);
+      state.timings.tlsMs = lap(mark);
+      // RFC 3207 §4.2: forget everything learned before TLS and ask again.
+      capabilities = await ehloAfterTls(channel, clientName, timeouts, where, state);
+    }
+
+    // RFC 8689 §4.1: REQUIRETLS may only be used if the server advertises it after TLS. Check before AUTH, so
+    // neither the password nor any part of the message is sent to a server that cannot honour the choice.
+    state.requireTlsAdvertised = capabilities.has('REQUIRETLS');
+    if (request.security === 'require-tls' && !state.requireTlsAdvertised) {
+      throw new HoplightError(
+        'EREQUIRETLS',
+        `${server.host} does not support REQUIRETLS (it did not advertise it after STARTTLS/TLS), so it cannot promise to keep every hop of this message on TLS. The message was not sent; nothing was transmitted.`,
+        { hint: 'You can send with "Default" security (hop 1 stays encrypted; later hops follow the servers\' policies), use an account whose server supports REQUIRETLS, or ask the server\'s administrator to enable it (e.g. Postfix 3.11 or later).' },
+      );
+    }
+    const mailParameters = envelopeParameters(message, capabilities, request.security === 'require-tls', where);
+
+    if (server.user !== undefined && password !== undefined) {
+      mark = performance.now();
+      state.authMechanism = await authenticate(channel, capabilities, { user: server.user, password }, server.authMethod ?? 'auto', timeouts, where);
+      state.timings.authMs = lap(mark);
+    }
+
+    mark = performance.now();
+    state.requireTlsRequested = request.security === 'require-tls';
+    state.envelopeSent = true;
+    const envelope = { from: message.from.envelope, mailParameters, recipients: message.recipients.map((r) => r.envelope) };
+    const outcome = await sendEnvelope(channel, envelope, capabilities.has('PIPELINING'), timeouts);
+    state.accepted = [...outcome.accepted];
+    state.rejected = [...outcome.rejected];
+    checkEnvelopeOutcome(outcome, state, where);
+    state.finalReply = await sendContent(channel, dotStuff(message.content), timeouts);
+    state.timings.transferMs = lap(mark);
+    if (state.finalReply.code !== 250) {
+      throw new HoplightError(isRequireTlsRefusal(state.finalReply, state) ? 'EREQUIRETLS' : 'EMESSAGE', `${where} refused the message: ${replyText(state.finalReply)}`, {
+        reply: state.finalReply,
+        messageTransmitted: true,
+      });
+    }
+    quit(channel);
+  } catch (caught) {
+    error = caught instanceof HoplightError ? caught : new HoplightError('EINTERNAL', `Internal error in Hoplight: ${caught instanceof Error ? caught.message : String(caught)}`, { cause: caught });
+    if (state.envelopeSent) error.messageTransmitted = true;
+    if (!(caught instanceof HoplightError)) console.error('[hoplight] unexpected error during submission', caught);
+    if (state.channel && !state.finalReply && state.accepted.length > 0 && error.code !== 'EENVELOPE' && error.code !== 'EREQUIRETLS' && error.code !== 'EMESSAGE') {
+      error = new HoplightError(error.code, `${error.message} The server never confirmed the message, so it may or may not have been delivered.`, {
+        ...(error.reply ? { reply: error.reply } : {}),
+        hint: 'Check with the recipients or the Sent copy before sending again.',
+        messageTransmitted: true,
+      });
+    }
+    state.channel?.abort();
+  }
+  return buildReport(prepared, state, startedAt, lap(t0), error);
+}
+
+async function ehloAfterTls(channel: SmtpChannel, clientName: string, timeouts: Timeouts, where: string, state: SessionState): Promise<Capabilities> {
+  const after = await ehlo(channel, clientName, timeouts);
+  if (after.reply.code !== 250) {
+    throw new HoplightError('ECONNECTION', `${where} refused EHLO over TLS: ${replyText(after.reply)}`, { reply: after.reply });
+  }
+  state.capabilitiesAfterTls = capabilityLines(after.reply);
+  return after.capabilities;
+}
+
+/** MAIL FROM parameters, checked against what the server offers; nothing is sent when one cannot be met. */
+function envelopeParameters(message: ComposedMessage, capabilities: Capabilities, requireTls: boolean, where: string): string[] {
+  const parameters: string[] = [];
+  const limit = sizeLimit(capabilities);
+  if (limit !== undefined && message.content.length > limit) {
+    throw new HoplightError('EMESSAGE', `The message is ${formatBytes(message.content.length)}, but ${where} accepts at most ${formatBytes(limit)}. Nothing was sent.`, {
+      hint: 'Remove or shrink attachments.',
+    });
+  }
+  if (capabilities.has('SIZE')) parameters.push(`SIZE=${message.content.length}`); // RFC 1870
+  if (message.needsSmtpUtf8) {
+    if (!capabilities.has('SMTPUTF8')) {
+      throw new HoplightError('EENVELOPE', `An address has non-ASCII characters in its local part, and ${where} does not support internationalised addresses (SMTPUTF8, RFC 6531). Nothing was sent.`);
+    }
+    parameters.push('SMTPUTF8');
+  }
+  if (message.has8BitContent) {
+    if (capabilities.has('8BITMIME')) parameters.push('BODY=8BITMIME'); // RFC 6152
+    else if (!message.needsSmtpUtf8) {
+      throw new HoplightError('EMESSAGE', `The message has 8-bit content and ${where} does not accept it (no 8BITMIME). Nothing was sent.`);
+    }
+  }
+  if (requireTls) parameters.push('REQUIRETLS'); // RFC 8689 §4.1
+  return parameters;
+}
+
+/** Applies the all-or-nothing rule: the content is sent only when the sender and every recipient were accepted. */
+function checkEnvelopeOutcome(outcome: Awaited<ReturnType<typeof sendEnvelope>>, state: SessionState, where: string): void {
+  const { mailReply, rejected, dataReply } = outcome;
+  const abandon = (): void => {
+    // Closing the connection in the DATA phase aborts the transaction (RFC 5321 §3.3): nothing is delivered.
+    if (dataReply?.code === 354) state.channel?.abort();
+  };
+  if (mailReply.code !== 250) {
+    abandon();
+    const requireTls = isRequireTlsRefusal(mailReply, state);
+    throw new HoplightError(requireTls ? 'EREQUIRETLS' : 'EENVELOPE', `${where} refused the sender: ${replyText(mailReply)}`, { reply: mailReply, messageTransmitted: true });
+  }
+  if (rejected.length > 0) {
+    abandon();
+    const list = rejected.map((r) => `${r.address} (${replyText(r.reply)})`).join('; ');
+    throw new HoplightError('EENVELOPE', `${where} refused ${rejected.length === 1 ? 'a recipient' : `${rejected.length} recipients`}: ${list}. The message was not sent to anyone.`, {
+      reply: rejected[0]?.reply,
+      hint: 'Correct or remove the refused addresses and send again; no recipient received it.',
+      messageTransmitted: true,
+    });
+  }
+  if (!dataReply || dataReply.code !== 354) {
+    throw new HoplightError('EMESSAGE', `${where} refused to take the message: ${dataReply ? replyText(dataReply) : 'no reply to DATA'}`, {
+      ...(dataReply ? { reply: dataReply } : {}),
+      messageTransmitted: true,
+    });
+  }
+}
+
+/** RFC 8689 §4.2.1 / §6: 5.7.30 means "REQUIRETLS support required". */
+function isRequireTlsRefusal(reply: SmtpReplyData, state: SessionState): boolean {
+  return state.requireTlsRequested && (reply.enhancedStatus === '5.7.30' || /REQUIRETLS/i.test(reply.lines.join(' ')));
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}
+
+function buildReport(prepared: PreparedSubmission, state: SessionState, startedAt: string, totalMs: number, error: HoplightError | undefined): SubmissionReport {
+  const { request, message } = prepared;
+  const accepted = error === undefined;
+  const transcript: readonly TranscriptEntry[] = state.channel?.transcript ?? [];
+  const timings: PhaseTimings = { ...state.timings, totalMs };
+  const errorData = error ? toErrorData(error) : undefined;
+  const outcome: SubmissionReport['outcome'] = accepted
+    ? 'accepted'
+    : !errorData?.messageTransmitted && (errorData?.code === 'ESTARTTLS' || errorData?.code === 'EREQUIRETLS')
+      ? 'not-sent'
+      : errorData?.code === 'EENVELOPE' || errorData?.code === 'EMESSAGE' || errorData?.code === 'EREQUIRETLS'
+        ? 'rejected'
+        : 'failed';
+  const queueId = state.finalReply && accepted ? queueIdFrom(state.finalReply) : undefined;
+  return {
+    reportVersion: 1,
+    outcome,
+    securityChoice: request.security,
+    connectionSecurity: request.server.security,
+    startedAt,
+    message: {
+      messageId: message.messageId,
+      sizeBytes: message.content.length,
+      envelopeFrom: message.from.envelope,
+      recipients: message.recipients.map((r) => r.envelope),
+      acceptedRecipients: accepted ? state.accepted : [],
+      rejectedRecipients: state.rejected,
+      tlsRequiredNoHeader: message.tlsRequiredNoHeader,
+    },
+    submissionHop: {
+      host: request.server.host,
+      port: request.server.port,
+      transport: request.server.security === 'implicit' ? 'implicit-tls' : 'starttls',
+      ...(state.remoteAddress ? { remoteAddress: state.remoteAddress } : {}),
+      ...(state.greeting ? { greeting: state.greeting } : {}),
+      ...(state.tls ? { tls: state.tls } : {}),
+      ...(state.capabilitiesBeforeTls ? { capabilitiesBeforeTls: state.capabilitiesBeforeTls } : {}),
+      ...(state.capabilitiesAfterTls ? { capabilitiesAfterTls: state.capabilitiesAfterTls } : {}),
+      requireTls: { advertised: state.requireTlsAdvertised, requested: state.requireTlsRequested, accepted: accepted && state.requireTlsRequested },
+      ...(state.authMechanism ? { authMechanism: state.authMechanism } : {}),
+      ...(state.finalReply ? { finalReply: state.finalReply } : {}),
+      ...(queueId ? { queueId } : {}),
+      timings,
+      transcript,
+    },
+    relays: relayGuarantee(request.security),
+    ...(errorData ? { error: errorData } : {}),
+  };
+}

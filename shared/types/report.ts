@@ -1,0 +1,126 @@
+import type { ConnectionSecurity, SecurityChoice } from './security.js';
+import type { ErrorData, SmtpReplyData } from './errors.js';
+
+/** One line of the SMTP conversation. Secrets are redacted and the message body is never recorded. */
+export interface TranscriptEntry {
+  /** Milliseconds since the connection attempt started. */
+  readonly atMs: number;
+  /** `client`, `server`, or `info` (something that happened on the connection, e.g. the TLS handshake). */
+  readonly from: 'client' | 'server' | 'info';
+  readonly line: string;
+}
+
+/** The X.509 certificate the server presented, as facts. */
+export interface CertificateFacts {
+  readonly subject: string;
+  readonly subjectAltNames: readonly string[];
+  readonly issuer: string;
+  readonly serialNumber: string;
+  readonly validFrom: string;
+  readonly validTo: string;
+  readonly fingerprintSha256: string;
+  /** e.g. `rsa 2048`, `ec prime256v1`. */
+  readonly publicKey: string;
+}
+
+/** How the certificate chain was judged. */
+export interface CertificateTrust {
+  /** The chain verified against the system roots plus the account's extra CA, if any. */
+  readonly chainTrusted: boolean;
+  /** OpenSSL's reason when the chain did not verify (e.g. `DEPTH_ZERO_SELF_SIGNED_CERT`). */
+  readonly chainError?: string;
+  /** The name the certificate was checked against (RFC 6125). */
+  readonly checkedName: string;
+  readonly hostnameMatched: boolean;
+  /** Trust came from the account's pinned SHA-256 fingerprint rather than from a CA. */
+  readonly pinned: boolean;
+  /** Whether an extra CA file was trusted for this account. */
+  readonly extraCaUsed: boolean;
+}
+
+/** What the TLS layer of the carrying session negotiated. */
+export interface TlsFacts {
+  readonly protocol: string;
+  readonly cipher: string;
+  readonly cipherStandardName?: string;
+  /** Key exchange group, e.g. `X25519`, when Node reports it. */
+  readonly keyExchange?: string;
+  readonly certificate: CertificateFacts;
+  /** Issuers above the leaf, as presented or built, leaf excluded. */
+  readonly chain: readonly CertificateFacts[];
+  readonly trust: CertificateTrust;
+}
+
+/** RFC 8689 REQUIRETLS on this session. */
+export interface RequireTlsFacts {
+  /** The server listed REQUIRETLS in its EHLO reply after TLS. */
+  readonly advertised: boolean;
+  /** We sent `MAIL FROM:<…> REQUIRETLS`. */
+  readonly requested: boolean;
+  /** The server accepted that MAIL FROM (and the message). */
+  readonly accepted: boolean;
+}
+
+/** Wall-clock milliseconds per phase of the session. */
+export interface PhaseTimings {
+  readonly connectMs?: number;
+  readonly greetingMs?: number;
+  readonly tlsMs?: number;
+  readonly authMs?: number;
+  readonly transferMs?: number;
+  readonly totalMs: number;
+}
+
+/** A recipient the server refused, with its words. */
+export interface RejectedRecipient {
+  readonly address: string;
+  readonly reply: SmtpReplyData;
+}
+
+/** Facts about the submission hop (client → submission server), from the very session that carried the message. */
+export interface SubmissionHopReport {
+  readonly host: string;
+  readonly port: number;
+  readonly transport: 'implicit-tls' | 'starttls';
+  readonly remoteAddress?: string;
+  readonly greeting?: SmtpReplyData;
+  readonly tls?: TlsFacts;
+  /** EHLO keywords before TLS (STARTTLS only; implicit TLS has no cleartext phase). */
+  readonly capabilitiesBeforeTls?: readonly string[];
+  readonly capabilitiesAfterTls?: readonly string[];
+  readonly requireTls: RequireTlsFacts;
+  readonly authMechanism?: string;
+  readonly finalReply?: SmtpReplyData;
+  readonly queueId?: string;
+  readonly timings: PhaseTimings;
+  readonly transcript: readonly TranscriptEntry[];
+}
+
+/** What the chosen security mode means beyond hop 1. */
+export interface RelayGuarantee {
+  readonly choice: SecurityChoice;
+  readonly summary: string;
+  readonly details: readonly string[];
+}
+
+/** The whole answer to "how was my message protected?". Plain data, JSON as is. */
+export interface SubmissionReport {
+  readonly reportVersion: 1;
+  readonly outcome: 'accepted' | 'not-sent' | 'rejected' | 'failed';
+  readonly securityChoice: SecurityChoice;
+  readonly connectionSecurity: ConnectionSecurity;
+  readonly startedAt: string;
+  readonly message: {
+    readonly messageId?: string;
+    readonly sizeBytes?: number;
+    readonly envelopeFrom?: string;
+    readonly recipients: readonly string[];
+    readonly acceptedRecipients: readonly string[];
+    readonly rejectedRecipients: readonly RejectedRecipient[];
+    /** Whether the message carried the `TLS-Required: No` header (RFC 8689 §5). */
+    readonly tlsRequiredNoHeader: boolean;
+  };
+  readonly submissionHop: SubmissionHopReport;
+  readonly relays: RelayGuarantee;
+  readonly error?: ErrorData;
+}
