@@ -12,9 +12,10 @@ export interface Mailbox {
   readonly needsSmtpUtf8: boolean;
 }
 
-const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|[^\\x00-\\x7F]";
+const NON_ASCII = '[\\u0080-\\u{10FFFF}]';
+const ATEXT = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]|" + NON_ASCII;
 const DOT_ATOM = new RegExp(`^(?:${ATEXT})+(?:\\.(?:${ATEXT})+)*$`, 'u');
-const QUOTED = /^"(?:[\x20\x21\x23-\x5B\x5D-\x7E]|\\[\x20-\x7E]|[^\x00-\x7F])*"$/u;
+const QUOTED = new RegExp(`^"(?:[\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]|\\\\[\\x20-\\x7E]|${NON_ASCII})*"$`, 'u');
 const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 
 /** Rejects CR, LF and other control characters that could end or forge a header line. */
@@ -35,6 +36,10 @@ export function parseMailbox(field: string, value: string): Mailbox {
     throw inputError(field, `"${trimmed}" is not a single e-mail address.`);
   }
   const address = first.address;
+  // Without angle brackets the whole input must be the address: "a b@x.test" must not quietly become "b@x.test".
+  if (!trimmed.includes('<') && trimmed !== address) {
+    throw inputError(field, `"${trimmed}" is not a valid e-mail address (write a name as "Name <address>").`);
+  }
   const at = address.lastIndexOf('@');
   if (at <= 0 || at === address.length - 1) throw inputError(field, `"${address}" is not a valid e-mail address (it needs a local part, "@" and a domain).`);
   const local = address.slice(0, at);
@@ -47,7 +52,7 @@ export function parseMailbox(field: string, value: string): Mailbox {
     name: first.name,
     address,
     envelope: `${local}@${asciiDomain}`,
-    needsSmtpUtf8: /[^\x00-\x7F]/.test(local),
+    needsSmtpUtf8: new RegExp(NON_ASCII, 'u').test(local),
   };
 }
 

@@ -1,0 +1,57 @@
+import { toErrorData } from '../core/errors.js';
+import { EXIT, exitCodeFor } from '../core/exit-codes.js';
+import { SANDBOX_USAGE, runSandbox } from './sandbox-command.js';
+import { SEND_USAGE, runSend } from './send-command.js';
+
+const USAGE = `Hoplight: mail submission with transport security you can see and insist on.
+
+Usage:
+  hoplight send …       submit a message and report how hop 1 was protected (hoplight send --help)
+  hoplight sandbox …    run a local submission server to try Hoplight (hoplight sandbox --help)
+
+Exit codes: 0 accepted; 2 usage or bad input; 3 refused before sending (a security requirement could not be
+met, nothing was transmitted); 4 the server rejected the message; 5 connection, TLS or authentication failure.`;
+
+/** Entry point of the `hoplight` command. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const help = rest.includes('--help') || rest.includes('-h');
+  try {
+    switch (command) {
+      case 'send':
+        if (help) return print(SEND_USAGE);
+        return await runSend(rest);
+      case 'sandbox':
+        if (help) return print(SANDBOX_USAGE);
+        return await runSandbox(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        return print(USAGE);
+      default:
+        process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
+        return EXIT.badInput;
+    }
+  } catch (error) {
+    const data = toErrorData(error);
+    if (data.code === 'EINTERNAL') console.error(error);
+    process.stderr.write(`hoplight: ${data.message}\n${data.hint ? `${data.hint}\n` : ''}`);
+    return exitCodeFor(data);
+  }
+}
+
+function print(text: string): number {
+  process.stdout.write(`${text}\n`);
+  return EXIT.accepted;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = EXIT.internal;
+  },
+);

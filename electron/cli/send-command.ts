@@ -1,0 +1,130 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { SendRequest } from '../../shared/types/message.js';
+import type { AuthMethod, ConnectionSecurity, SecurityChoice } from '../../shared/types/security.js';
+import { HoplightError, inputError } from '../core/errors.js';
+import { exitCodeFor } from '../core/exit-codes.js';
+import { renderSubmissionReport } from '../core/report/render-submission.js';
+import { submitMessage } from '../core/submit-message.js';
+import { readPasswordFromStdin, terminalStyle } from './terminal.js';
+
+/** `hoplight send --help`. */
+export const SEND_USAGE = `Usage: hoplight send --host H --port P --security starttls|implicit
+         [--user U --password-stdin] [--auth auto|PLAIN|LOGIN]
+         --from ADDR --to ADDR [--to ADDR]… [--cc ADDR]… [--bcc ADDR]…
+         --subject S (--text T | --text-file F) [--html-file F] [--attach FILE]…
+         [--require-tls | --tls-optional] [--ca FILE] [--pin SHA256] [--tls-name NAME] [--json]
+
+  --require-tls    RFC 8689 REQUIRETLS: every hop must use verified TLS, or the message bounces.
+                   Refused (exit 3, nothing sent) if the server does not support REQUIRETLS.
+  --tls-optional   Adds "TLS-Required: No": relays may deliver without TLS (RFC 8689 §5).
+  (neither)        Default: hop 1 is encrypted and verified; relays follow their own policy.
+  --password-stdin Reads the password from standard input (never from the command line).
+  --ca FILE        Also trust this CA certificate (PEM) for the server.
+  --pin SHA256     Trust exactly the certificate with this SHA-256 fingerprint (for self-signed servers).
+  --json           Print the whole report as JSON on stdout.`;
+
+/** Parses `hoplight send` flags into a request; throws EINPUT on misuse. */
+export function parseSendArgs(args: readonly string[]): { request: SendRequest; passwordFromStdin: boolean; json: boolean; textFile?: string; htmlFile?: string } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        security: { type: 'string' },
+        user: { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+        auth: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string', multiple: true },
+        cc: { type: 'string', multiple: true },
+        bcc: { type: 'string', multiple: true },
+        subject: { type: 'string' },
+        text: { type: 'string' },
+        'text-file': { type: 'string' },
+        'html-file': { type: 'string' },
+        attach: { type: 'string', multiple: true },
+        'require-tls': { type: 'boolean' },
+        'tls-optional': { type: 'boolean' },
+        ca: { type: 'string' },
+        pin: { type: 'string' },
+        'tls-name': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new HoplightError('EINPUT', `${(error as Error).message}\n\n${SEND_USAGE}`);
+  }
+  const need = (name: string, value: string | undefined): string => {
+    if (value === undefined) throw inputError(name, `--${name} is required.`);
+    return value;
+  };
+  if (values['require-tls'] && values['tls-optional']) {
+    throw inputError('security', '--require-tls and --tls-optional contradict each other; choose one.');
+  }
+  if (values.text !== undefined && values['text-file'] !== undefined) throw inputError('text', 'give --text or --text-file, not both.');
+  if (values.text === undefined && values['text-file'] === undefined) throw inputError('text', '--text or --text-file is required.');
+  if (values.user !== undefined && !values['password-stdin']) throw inputError('password', `--password-stdin is required with --user (passwords are never taken on the command line).`);
+  const security = need('security', values.security);
+  if (security !== 'starttls' && security !== 'implicit') throw inputError('security', 'must be "starttls" or "implicit".');
+  const port = Number(need('port', values.port));
+  const choice: SecurityChoice = values['require-tls'] ? 'require-tls' : values['tls-optional'] ? 'tls-optional' : 'default';
+  const request: SendRequest = {
+    server: {
+      host: need('host', values.host),
+      port,
+      security: security as ConnectionSecurity,
+      ...(values.user !== undefined ? { user: values.user } : {}),
+      ...(values.auth !== undefined ? { authMethod: values.auth as AuthMethod } : {}),
+      ...(values.ca !== undefined ? { caFile: values.ca } : {}),
+      ...(values.pin !== undefined ? { pinSha256: values.pin } : {}),
+      ...(values['tls-name'] !== undefined ? { tlsName: values['tls-name'] } : {}),
+    },
+    message: {
+      from: need('from', values.from),
+      to: values.to ?? [],
+      cc: values.cc ?? [],
+      bcc: values.bcc ?? [],
+      subject: need('subject', values.subject),
+      text: values.text ?? '',
+      attachments: (values.attach ?? []).map((path) => ({ path })),
+    },
+    security: choice,
+  };
+  return {
+    request,
+    passwordFromStdin: values['password-stdin'] === true,
+    json: values.json === true,
+    ...(values['text-file'] !== undefined ? { textFile: values['text-file'] } : {}),
+    ...(values['html-file'] !== undefined ? { htmlFile: values['html-file'] } : {}),
+  };
+}
+
+async function readBodyFile(field: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw inputError(field, code === 'ENOENT' ? `file "${path}" does not exist.` : `file "${path}" cannot be read (${code ?? 'error'}).`);
+  }
+}
+
+/** Runs `hoplight send`; returns the exit code. */
+export async function runSend(args: readonly string[]): Promise<number> {
+  const parsed = parseSendArgs(args);
+  let { request } = parsed;
+  if (parsed.textFile !== undefined || parsed.htmlFile !== undefined) {
+    const text = parsed.textFile !== undefined ? await readBodyFile('text-file', parsed.textFile) : request.message.text;
+    const html = parsed.htmlFile !== undefined ? await readBodyFile('html-file', parsed.htmlFile) : undefined;
+    request = { ...request, message: { ...request.message, text, ...(html !== undefined ? { html } : {}) } };
+  }
+  const password = parsed.passwordFromStdin ? await readPasswordFromStdin() : undefined;
+  const report = await submitMessage(request, password);
+  if (parsed.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${renderSubmissionReport(report, terminalStyle())}\n`);
+  return exitCodeFor(report.error);
+}

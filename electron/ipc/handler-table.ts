@@ -1,0 +1,107 @@
+import type { z } from 'zod';
+import type { EventChannel, EventContract, InvokeChannel, InvokeContract } from '../../shared/ipc/contract.js';
+import { emptySchema, sandboxStartSchema, sendMessageSchema } from '../../shared/ipc/schemas.js';
+import type { Result } from '../../shared/types/errors.js';
+import type { SandboxStatus } from '../../shared/types/sandbox.js';
+import { HoplightError, toErrorData } from '../core/errors.js';
+import { startSandbox, type RunningSandbox } from '../core/sandbox/sandbox.js';
+import { submitMessage } from '../core/submit-message.js';
+
+/** One handler per invoke channel: takes the untrusted payload, returns a Result. Never throws. */
+export type HandlerTable = { readonly [C in InvokeChannel]: (payload: unknown) => Promise<Result<InvokeContract[C]['response']>> };
+
+/** What the handlers need from their surroundings (Electron in the app, plain Node in tests). */
+export interface HandlerDeps {
+  readonly dataDir: string;
+  readonly emit: <E extends EventChannel>(channel: E, payload: EventContract[E]) => void;
+  /** Where unexpected errors are logged (main's console in the app). */
+  readonly logError?: (message: string, error: unknown) => void;
+}
+
+/** A handler table and the resources it holds. */
+export interface Handlers {
+  readonly table: HandlerTable;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The handler table the app registers with ipcMain and the e2e test bridge calls directly: the same code on both
+ * paths. Every payload is validated with the contract's schema before use.
+ */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  let sandbox: RunningSandbox | undefined;
+
+  const status = (): SandboxStatus =>
+    sandbox
+      ? {
+          running: true,
+          host: sandbox.host,
+          starttlsPort: sandbox.starttlsPort,
+          implicitPort: sandbox.implicitPort,
+          user: sandbox.user,
+          caFile: sandbox.caFile,
+          messagesDir: sandbox.messagesDir,
+        }
+      : { running: false };
+
+  const guarded =
+    <S extends z.ZodType, T>(schema: S, run: (input: z.output<S>) => Promise<T>) =>
+    async (payload: unknown): Promise<Result<T>> => {
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const field = issue?.path.join('.') || 'request';
+        return { ok: false, error: toErrorData(new HoplightError('EINPUT', `${field}: ${issue?.message ?? 'invalid request'}`, { field })) };
+      }
+      try {
+        return { ok: true, value: await run(parsed.data) };
+      } catch (error) {
+        const data = toErrorData(error);
+        if (data.code === 'EINTERNAL') deps.logError?.('IPC handler failed', error);
+        return { ok: false, error: data };
+      }
+    };
+
+  const table: HandlerTable = {
+    'send:message': guarded(sendMessageSchema, async ({ password, useSandboxPassword, ...request }) => {
+      if (useSandboxPassword && !sandbox) throw new HoplightError('ECONFIG', 'The sandbox is not running, so its password is not available.', { hint: 'Start the sandbox first.' });
+      return submitMessage(request, useSandboxPassword ? sandbox?.password : password);
+    }),
+    'sandbox:start': guarded(sandboxStartSchema, async (input) => {
+      if (sandbox) return status();
+      sandbox = await startSandbox({
+        dataDir: deps.dataDir,
+        ...(input.starttlsPort !== undefined ? { starttlsPort: input.starttlsPort } : {}),
+        ...(input.implicitPort !== undefined ? { implicitPort: input.implicitPort } : {}),
+        onStored: (message, files) =>
+          deps.emit('sandbox:message-received', {
+            id: message.id,
+            mailFrom: message.envelope.mailFrom,
+            rcptTo: message.envelope.rcptTo,
+            requireTls: message.envelope.requireTls,
+            ...(message.session.tlsProtocol ? { tlsProtocol: message.session.tlsProtocol } : {}),
+            emlPath: files.eml,
+          }),
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') throw new HoplightError('ECONNECTION', `A sandbox port is already in use (${error.message}).`, { hint: 'Stop the other sandbox or choose other ports.' });
+        throw error;
+      });
+      return status();
+    }),
+    'sandbox:stop': guarded(emptySchema, async () => {
+      const running = sandbox;
+      sandbox = undefined;
+      await running?.server.close();
+      return status();
+    }),
+    'sandbox:status': guarded(emptySchema, async () => status()),
+  };
+
+  return {
+    table,
+    dispose: async () => {
+      await sandbox?.server.close();
+      sandbox = undefined;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, session, shell } from 'electron';
+import { isFromWindow, registerHandlers } from './adapters/ipc-main.js';
+import { dataDir } from './core/data-dir.js';
+import { createHandlers } from './ipc/handler-table.js';
+
+// One data folder for the app and the CLI (HOPLIGHT_HOME or the platform's app-data folder).
+const home = dataDir();
+app.setPath('userData', home);
+
+const rendererIndex = join(__dirname, '..', 'renderer', 'index.html');
+const appRoot = pathToFileURL(join(__dirname, '..', 'renderer')).href;
+let mainWindow: BrowserWindow | undefined;
+
+const handlers = createHandlers({
+  dataDir: home,
+  emit: (channel, payload) => mainWindow?.webContents.send(channel, payload),
+  logError: (message, error) => console.error(`[hoplight] ${message}`, error),
+});
+registerHandlers(handlers.table, (event) => isFromWindow(event, mainWindow, appRoot));
+
+function createWindow(): void {
+  mainWindow = new BrowserWindow({
+    width: 1100,
+    height: 800,
+    title: 'Hoplight',
+    webPreferences: {
+      preload: join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      spellcheck: true,
+    },
+  });
+  mainWindow.on('closed', () => {
+    mainWindow = undefined;
+  });
+  void mainWindow.loadFile(rendererIndex);
+}
+
+// Lock every web contents: no navigation, no new windows; https links open in the system browser.
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+});
+
+void app.whenReady().then(() => {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('will-quit', () => {
+  void handlers.dispose();
+});

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const securityChoice = z.enum(['require-tls', 'default', 'tls-optional']);
+
+/** The submission server settings as the renderer may send them. */
+export const submissionServerSchema = z
+  .object({
+    host: z.string().max(255),
+    port: z.number().int(),
+    security: z.enum(['starttls', 'implicit']),
+    user: z.string().max(512).optional(),
+    authMethod: z.enum(['auto', 'PLAIN', 'LOGIN']).optional(),
+    caFile: z.string().max(4096).optional(),
+    pinSha256: z.string().max(200).optional(),
+    tlsName: z.string().max(255).optional(),
+  })
+  .strict();
+
+/** The composed message as the renderer may send it. */
+export const outgoingMessageSchema = z
+  .object({
+    from: z.string().max(1000),
+    to: z.array(z.string().max(1000)).max(1000),
+    cc: z.array(z.string().max(1000)).max(1000).optional(),
+    bcc: z.array(z.string().max(1000)).max(1000).optional(),
+    subject: z.string().max(10_000),
+    text: z.string().max(50_000_000),
+    html: z.string().max(50_000_000).optional(),
+    attachments: z.array(z.object({ path: z.string().max(4096), filename: z.string().max(1000).optional() }).strict()).max(500).optional(),
+  })
+  .strict();
+
+/** `send:message`: the password is write-only (renderer → main) and never comes back. */
+export const sendMessageSchema = z
+  .object({
+    server: submissionServerSchema,
+    message: outgoingMessageSchema,
+    security: securityChoice,
+    password: z.string().max(4096).optional(),
+    /** Log in with the running sandbox's generated password, which main holds and the renderer never sees. */
+    useSandboxPassword: z.boolean().optional(),
+  })
+  .strict()
+  .refine((r) => !(r.password !== undefined && r.useSandboxPassword), { message: 'give a password or useSandboxPassword, not both', path: ['password'] });
+
+/** `sandbox:start`. */
+export const sandboxStartSchema = z
+  .object({
+    starttlsPort: z.number().int().min(0).max(65535).optional(),
+    implicitPort: z.number().int().min(0).max(65535).optional(),
+  })
+  .strict();
+
+/** Requests that carry nothing. */
+export const emptySchema = z.undefined().or(z.object({}).strict());
