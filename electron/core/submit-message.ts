@@ -174,7 +174,7 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
         messageTransmitted: true,
       });
     }
-    state.channel?.abort();
+    if (state.channel) quit(state.channel);
   }
   return buildReport(prepared, state, startedAt, lap(t0), error);
 }

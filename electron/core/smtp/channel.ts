@@ -30,6 +30,7 @@ export class SmtpChannel {
   private failure?: HoplightError;
   private readonly entries: TranscriptEntry[] = [];
   private secrets: readonly string[];
+  private ended = false;
 
   constructor(
     socket: Socket,
@@ -117,8 +118,14 @@ export class SmtpChannel {
     if (secret.length >= 3) this.secrets = [...this.secrets, secret];
   }
 
+  /** True while the session can still carry commands (no failure, not closed or aborted). */
+  get usable(): boolean {
+    return !this.failure && !this.ended && !this.socket.destroyed;
+  }
+
   /** Ends the session: half-closes politely, then destroys if the peer lingers. */
   close(): void {
+    this.ended = true;
     this.detach(this.socket);
     this.socket.end();
     const socket = this.socket;
@@ -127,6 +134,7 @@ export class SmtpChannel {
 
   /** Tears the connection down at once (e.g. to abandon a transaction in the DATA phase). */
   abort(): void {
+    this.ended = true;
     this.detach(this.socket);
     this.socket.destroy();
   }

@@ -244,12 +244,15 @@ export async function sendContent(channel: SmtpChannel, stuffed: Buffer, timeout
   return channel.readReply(timeouts.dataEndMs, 'the end of the message');
 }
 
-/** Says goodbye without waiting for the reply: the message is already accepted, and waiting costs a round trip. */
+/**
+ * Says goodbye without waiting for the reply (after acceptance, waiting only costs a round trip). Also used when
+ * Hoplight refuses to go on (RFC 3207 §6: QUIT when the protection is not good enough). A broken session is torn down.
+ */
 export function quit(channel: SmtpChannel): void {
-  try {
-    channel.send([{ wire: 'QUIT' }]);
-  } catch {
-    // The session is already over; nothing to say goodbye to.
+  if (!channel.usable) {
+    channel.abort();
+    return;
   }
+  channel.send([{ wire: 'QUIT' }]);
   channel.close();
 }
