@@ -1,0 +1,278 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalSubmissionServer, type LocalServer, type ReceivedMessage } from '../../electron/core/sandbox/local-submission-server.js';
+import type { SubmissionServer } from '../../shared/types/message.js';
+import { makeTestPki, type TestPki } from '../helpers/pki.js';
+import { containsSecret, send, testMessage } from '../helpers/submit.js';
+
+// smtp-server (npm) as the submission server: the one real peer here that implements REQUIRETLS.
+const USER = 'tester';
+const PASSWORD = 'correct horse battery staple';
+
+let pki: TestPki;
+const servers: LocalServer[] = [];
+let received: ReceivedMessage[] = [];
+
+async function server(options: { cert?: keyof Pick<TestPki, 'wrongHost' | 'selfSigned' | 'expired'>; requireTls?: boolean; startTls?: boolean } = {}): Promise<LocalServer> {
+  const tls = options.cert ? pki[options.cert] : pki.server;
+  const started = await startLocalSubmissionServer({
+    starttlsPort: 0,
+    implicitPort: 0,
+    tls,
+    auth: { user: USER, password: PASSWORD },
+    advertiseRequireTls: options.requireTls ?? true,
+    offerStartTls: options.startTls ?? true,
+    onMessage: (m) => {
+      received.push(m);
+    },
+  });
+  servers.push(started);
+  return started;
+}
+
+const account = (port: number, extra: Partial<SubmissionServer> = {}): SubmissionServer => ({
+  host: '127.0.0.1',
+  port,
+  security: 'starttls',
+  user: USER,
+  caFile: pki.caFile,
+  ...extra,
+});
+
+beforeAll(() => {
+  pki = makeTestPki();
+});
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+describe('submission to smtp-server with REQUIRETLS', () => {
+  let peer: LocalServer;
+  beforeAll(async () => {
+    peer = await server();
+  });
+
+  it('require-tls over STARTTLS: REQUIRETLS on MAIL FROM, and a report of the carrying session', async () => {
+    received = [];
+    const report = await send(account(peer.starttlsPort!), 'require-tls', PASSWORD);
+    expect(report.error).toBeUndefined();
+    expect(report.outcome).toBe('accepted');
+    expect(received).toHaveLength(1);
+    const [message] = received;
+    expect(message?.envelope.requireTls).toBe(true);
+    expect(message?.envelope.mailFromParameters.REQUIRETLS).toBe(true);
+    expect(message?.session.secure).toBe(true);
+
+    const hop = report.submissionHop;
+    expect(hop.transport).toBe('starttls');
+    expect(hop.tls?.protocol).toBe(message?.session.tlsProtocol);
+    expect(hop.tls?.cipher).toBe(message?.session.tlsCipher);
+    expect(hop.tls?.certificate.fingerprintSha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    expect(hop.tls?.certificate.subjectAltNames).toContain('IP Address:127.0.0.1');
+    expect(hop.tls?.trust).toMatchObject({ chainTrusted: true, hostnameMatched: true, pinned: false, extraCaUsed: true, checkedName: '127.0.0.1' });
+    expect(hop.capabilitiesBeforeTls).toContain('STARTTLS');
+    expect(hop.capabilitiesBeforeTls).not.toContain('REQUIRETLS');
+    expect(hop.capabilitiesAfterTls).toContain('REQUIRETLS');
+    expect(hop.requireTls).toEqual({ advertised: true, requested: true, accepted: true });
+    expect(hop.authMechanism).toBe('PLAIN');
+    expect(hop.finalReply?.code).toBe(250);
+    expect(hop.queueId).toBe(message?.id);
+    expect(hop.timings.tlsMs).toBeGreaterThanOrEqual(0);
+    expect(hop.timings.transferMs).toBeGreaterThanOrEqual(0);
+    expect(hop.transcript.some((e) => e.from === 'client' && /^MAIL FROM:<sender@hoplight\.test> .*REQUIRETLS/.test(e.line))).toBe(true);
+    expect(report.message.tlsRequiredNoHeader).toBe(false);
+    expect(message?.raw.toString()).not.toMatch(/^TLS-Required:/im);
+  });
+
+  it('require-tls over implicit TLS', async () => {
+    received = [];
+    const report = await send(account(peer.implicitPort!, { security: 'implicit' }), 'require-tls', PASSWORD);
+    expect(report.outcome).toBe('accepted');
+    expect(report.submissionHop.transport).toBe('implicit-tls');
+    expect(report.submissionHop.capabilitiesBeforeTls).toBeUndefined();
+    expect(received[0]?.envelope.requireTls).toBe(true);
+  });
+
+  it('default: TLS on hop 1, no REQUIRETLS, no TLS-Required header', async () => {
+    received = [];
+    const report = await send(account(peer.starttlsPort!), 'default', PASSWORD);
+    expect(report.outcome).toBe('accepted');
+    expect(report.submissionHop.requireTls).toEqual({ advertised: true, requested: false, accepted: false });
+    expect(received[0]?.envelope.requireTls).toBe(false);
+    expect(received[0]?.session.secure).toBe(true);
+    expect(received[0]?.raw.toString()).not.toMatch(/^TLS-Required:/im);
+  });
+
+  it('tls-optional: exactly one well-formed "TLS-Required: No" header, never with REQUIRETLS', async () => {
+    received = [];
+    const report = await send(account(peer.starttlsPort!), 'tls-optional', PASSWORD);
+    expect(report.outcome).toBe('accepted');
+    expect(report.message.tlsRequiredNoHeader).toBe(true);
+    const raw = received[0]?.raw.toString() ?? '';
+    const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
+    expect(head.match(/^TLS-Required:.*$/gim)).toEqual(['TLS-Required: No']);
+    expect(received[0]?.envelope.requireTls).toBe(false);
+    expect(received[0]?.session.secure).toBe(true);
+  });
+
+  it('never puts the password in the report or transcript', async () => {
+    const report = await send(account(peer.starttlsPort!), 'require-tls', PASSWORD);
+    expect(report.outcome).toBe('accepted');
+    expect(containsSecret(report, PASSWORD, USER)).toBe(false);
+    expect(report.submissionHop.transcript.some((e) => e.line === 'AUTH PLAIN <redacted>')).toBe(true);
+  });
+
+  it('AUTH LOGIN also works and is redacted', async () => {
+    const report = await send(account(peer.starttlsPort!, { authMethod: 'LOGIN' }), 'default', PASSWORD);
+    expect(report.outcome).toBe('accepted');
+    expect(report.submissionHop.authMechanism).toBe('LOGIN');
+    expect(containsSecret(report, PASSWORD, USER)).toBe(false);
+  });
+
+  it('wrong password: EAUTH with the server’s words, nothing sent', async () => {
+    received = [];
+    const report = await send(account(peer.starttlsPort!), 'default', 'not the password');
+    expect(report.outcome).toBe('failed');
+    expect(report.error?.code).toBe('EAUTH');
+    expect(report.error?.reply?.code).toBe(535);
+    expect(report.error?.messageTransmitted).toBe(false);
+    expect(received).toHaveLength(0);
+    expect(containsSecret(report, 'not the password', USER)).toBe(false);
+  });
+
+  it('UTF-8 in subject, addresses and body travels with SMTPUTF8 and arrives intact', async () => {
+    received = [];
+    const message = testMessage({
+      from: 'José Müller <jösé@exämple.test>',
+      to: ['Zoë <zoë@example.test>'],
+      subject: 'Grüße aus Köln — ünïcødé ✓',
+      text: 'Größe: 10 €\n.\n..a line starting with dots\nEnd.\n',
+    });
+    const report = await send(account(peer.starttlsPort!), 'require-tls', PASSWORD, message);
+    expect(report.error).toBeUndefined();
+    const got = received[0];
+    expect(got?.envelope.mailFromParameters.SMTPUTF8).toBe(true);
+    // Hoplight sends the domain as an A-label; smtp-server hands it back decoded.
+    expect(report.submissionHop.transcript.some((e) => e.line.startsWith('MAIL FROM:<jösé@xn--exmple-cua.test> ') && e.line.includes('SMTPUTF8'))).toBe(true);
+    expect(got?.envelope.mailFrom).toBe('jösé@exämple.test');
+    expect(got?.envelope.rcptTo).toEqual(['zoë@example.test']);
+    const parsed = await simpleParser(got?.raw ?? Buffer.alloc(0));
+    expect(parsed.subject).toBe('Grüße aus Köln — ünïcødé ✓');
+    expect(parsed.text).toBe('Größe: 10 €\n.\n..a line starting with dots\nEnd.\n');
+    expect(parsed.from?.value[0]?.name).toBe('José Müller');
+  });
+
+  it('ten recipients (To, Cc, Bcc) in one pipelined transaction; Bcc is not in the headers', async () => {
+    received = [];
+    const to = Array.from({ length: 6 }, (_, i) => `to${i}@example.test`);
+    const cc = ['cc1@example.test', 'cc2@example.test'];
+    const bcc = ['hidden1@example.test', 'hidden2@example.test'];
+    const report = await send(account(peer.starttlsPort!), 'require-tls', PASSWORD, testMessage({ to, cc, bcc }));
+    expect(report.outcome).toBe('accepted');
+    expect(received[0]?.envelope.rcptTo).toEqual([...to, ...cc, ...bcc]);
+    expect(report.message.acceptedRecipients).toHaveLength(10);
+    const raw = received[0]?.raw.toString() ?? '';
+    expect(raw).not.toMatch(/hidden1/);
+    expect(raw).not.toMatch(/^Bcc:/im);
+    // One client write carried MAIL, all RCPTs and DATA (RFC 2920).
+    const transcript = report.submissionHop.transcript;
+    const mailIndex = transcript.findIndex((e) => e.line.startsWith('MAIL FROM:'));
+    expect(transcript.slice(mailIndex, mailIndex + 12).map((e) => e.from)).toEqual(Array(12).fill('client'));
+  });
+
+  it('an attachment arrives byte for byte', async () => {
+    received = [];
+    const dir = mkdtempSync(join(tmpdir(), 'hoplight-attach-'));
+    const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256));
+    const path = join(dir, 'evidence.bin');
+    writeFileSync(path, bytes);
+    const report = await send(account(peer.starttlsPort!), 'default', PASSWORD, testMessage({ attachments: [{ path }] }));
+    expect(report.outcome).toBe('accepted');
+    const parsed = await simpleParser(received[0]?.raw ?? Buffer.alloc(0));
+    expect(parsed.attachments).toHaveLength(1);
+    expect(parsed.attachments[0]?.filename).toBe('evidence.bin');
+    expect(Buffer.compare(parsed.attachments[0]?.content ?? Buffer.alloc(0), bytes)).toBe(0);
+  });
+});
+
+describe('refusals before anything is sent', () => {
+  it('require-tls to a server without REQUIRETLS: EREQUIRETLS naming the server, nothing transmitted, no AUTH', async () => {
+    const peer = await server({ requireTls: false });
+    received = [];
+    const report = await send(account(peer.starttlsPort!), 'require-tls', PASSWORD);
+    expect(report.outcome).toBe('not-sent');
+    expect(report.error?.code).toBe('EREQUIRETLS');
+    expect(report.error?.message).toContain('127.0.0.1 does not support REQUIRETLS');
+    expect(report.error?.hint).toMatch(/Default/);
+    expect(report.error?.messageTransmitted).toBe(false);
+    expect(received).toHaveLength(0);
+    const lines = report.submissionHop.transcript.filter((e) => e.from === 'client').map((e) => e.line);
+    expect(lines.some((l) => l.startsWith('MAIL') || l.startsWith('AUTH'))).toBe(false);
+    expect(report.submissionHop.requireTls).toEqual({ advertised: false, requested: false, accepted: false });
+    // The same server takes the message with Default security.
+    expect((await send(account(peer.starttlsPort!), 'default', PASSWORD)).outcome).toBe('accepted');
+  });
+
+  it('a server that does not offer STARTTLS: ESTARTTLS, no cleartext AUTH or message', async () => {
+    const peer = await server({ startTls: false });
+    received = [];
+    const report = await send(account(peer.starttlsPort!), 'default', PASSWORD);
+    expect(report.outcome).toBe('not-sent');
+    expect(report.error?.code).toBe('ESTARTTLS');
+    expect(received).toHaveLength(0);
+    const lines = report.submissionHop.transcript.filter((e) => e.from === 'client').map((e) => e.line);
+    expect(lines).toEqual(['EHLO [127.0.0.1]', 'QUIT']);
+  });
+
+  it('a certificate for another host name: ETLS, nothing sent', async () => {
+    const peer = await server({ cert: 'wrongHost' });
+    received = [];
+    const report = await send(account(peer.starttlsPort!), 'default', PASSWORD);
+    expect(report.error?.code).toBe('ETLS');
+    expect(report.error?.message).toMatch(/not valid for the name "127\.0\.0\.1"/);
+    expect(received).toHaveLength(0);
+    expect(report.submissionHop.transcript.some((e) => e.line.startsWith('AUTH'))).toBe(false);
+  });
+
+  it('a certificate for another name is accepted when the account names the TLS name it carries', async () => {
+    const peer = await server({ cert: 'wrongHost' });
+    const report = await send(account(peer.starttlsPort!, { tlsName: 'mail.other.test' }), 'default', PASSWORD);
+    expect(report.outcome).toBe('accepted');
+    expect(report.submissionHop.tls?.trust.checkedName).toBe('mail.other.test');
+  });
+
+  it('an expired certificate: ETLS', async () => {
+    const peer = await server({ cert: 'expired' });
+    const report = await send(account(peer.implicitPort!, { security: 'implicit' }), 'default', PASSWORD);
+    expect(report.error?.code).toBe('ETLS');
+    expect(report.error?.message).toMatch(/expired/);
+  });
+
+  it('an untrusted self-signed certificate is refused; pinned by its fingerprint it is accepted and the report says so', async () => {
+    const peer = await server({ cert: 'selfSigned' });
+    received = [];
+    const refused = await send(account(peer.starttlsPort!, { caFile: undefined }), 'require-tls', PASSWORD);
+    expect(refused.error?.code).toBe('ETLS');
+    expect(refused.error?.message).toMatch(/self-signed/);
+    expect(received).toHaveLength(0);
+
+    const { X509Certificate } = await import('node:crypto');
+    const fingerprint = new X509Certificate(pki.selfSigned.certPem).fingerprint256;
+    const pinned = await send(account(peer.starttlsPort!, { caFile: undefined, pinSha256: fingerprint.replace(/:/g, '').toLowerCase() }), 'require-tls', PASSWORD);
+    expect(pinned.error).toBeUndefined();
+    expect(pinned.submissionHop.tls?.trust).toMatchObject({ pinned: true, chainTrusted: false, chainError: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    expect(received).toHaveLength(1);
+  });
+
+  it('a pin that does not match is refused even when the chain is trusted', async () => {
+    const peer = await server();
+    received = [];
+    const report = await send(account(peer.starttlsPort!, { pinSha256: 'AA'.repeat(32) }), 'default', PASSWORD);
+    expect(report.error?.code).toBe('ETLS');
+    expect(report.error?.message).toMatch(/pinned fingerprint/);
+    expect(received).toHaveLength(0);
+  });
+});
