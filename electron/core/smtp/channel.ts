@@ -171,7 +171,8 @@ export class SmtpChannel {
       this.socket.destroy();
       return;
     }
-    this.replyLines.push(parsed);
+    // Replies are kept redacted too: a server that echoes credentials must not get them into an error message.
+    this.replyLines.push({ ...parsed, text: this.redact(parsed.text) });
     if (!parsed.last) return;
     const reply = buildReply(this.replyLines);
     this.replyLines = [];
