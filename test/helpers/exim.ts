@@ -73,6 +73,7 @@ tls_advertise_hosts = *
 pipelining_connect_advertise_hosts = *
 auth_advertise_hosts = \${if def:tls_in_cipher {*}{}}
 host_lookup =
+log_selector = +smtp_connection
 rfc1413_hosts =
 smtputf8_advertise_hosts = *
 domainlist local_domains = *

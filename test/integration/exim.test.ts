@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SubmissionServer } from '../../shared/types/message.js';
+import { eximInstalled, startExim, type EximPeer } from '../helpers/exim.js';
+import { peerAvailable, waitFor } from '../helpers/peers.js';
+import { makeTestPki, type TestPki } from '../helpers/pki.js';
+import { containsSecret, send, testMessage } from '../helpers/submit.js';
+
+// Debian's Exim 4.96: a second real MTA, with PIPECONNECT and without REQUIRETLS.
+const available = peerAvailable('Exim 4.96', eximInstalled(), 'run scripts/install-test-peers.sh as root');
+
+describe.skipIf(!available)('Exim 4.96', () => {
+  let pki: TestPki;
+  let exim: EximPeer;
+  const account = (extra: Partial<SubmissionServer> = {}): SubmissionServer => ({
+    host: '127.0.0.1',
+    port: exim.submissionPort,
+    security: 'starttls',
+    user: exim.user,
+    caFile: pki.caFile,
+    ...extra,
+  });
+
+  beforeAll(async () => {
+    pki = makeTestPki();
+    exim = await startExim(pki);
+  });
+  afterAll(async () => {
+    await exim?.stop();
+  });
+
+  it('default over STARTTLS: delivered, Exim’s Received header shows TLS, queue id from "id="', async () => {
+    const report = await send(account(), 'default', exim.password, testMessage({ subject: 'default over exim' }));
+    expect(report.error).toBeUndefined();
+    expect(report.submissionHop.capabilitiesAfterTls).toContain('PIPECONNECT');
+    expect(report.submissionHop.queueId).toMatch(/^[0-9A-Za-z]+-[0-9A-Za-z]+-[0-9A-Za-z]+$/);
+    const delivered = await waitFor('delivery', () => exim.delivered().find((m) => m.includes('default over exim')));
+    expect(delivered).toMatch(/with esmtpsa\s+\(TLS1\.3\) tls /);
+    expect(delivered).toContain(`id ${report.submissionHop.queueId}`);
+  });
+
+  it('implicit TLS with AUTH LOGIN', async () => {
+    const report = await send(account({ port: exim.implicitPort, security: 'implicit', authMethod: 'LOGIN' }), 'default', exim.password, testMessage({ subject: 'implicit over exim' }));
+    expect(report.error).toBeUndefined();
+    expect(report.submissionHop.authMechanism).toBe('LOGIN');
+    expect(containsSecret(report, exim.password, exim.user)).toBe(false);
+    await waitFor('delivery', () => exim.delivered().find((m) => m.includes('implicit over exim')));
+  });
+
+  it('require-tls is refused: Exim does not advertise REQUIRETLS; nothing is delivered', async () => {
+    const report = await send(account(), 'require-tls', exim.password, testMessage({ subject: 'must not arrive at exim' }));
+    expect(report.outcome).toBe('not-sent');
+    expect(report.error?.code).toBe('EREQUIRETLS');
+    await waitFor('Exim to log the session end', () => (exim.log().includes('QUIT') || /SMTP connection from .* closed by QUIT/.test(exim.log()) ? true : undefined));
+    expect(exim.delivered().some((m) => m.includes('must not arrive at exim'))).toBe(false);
+  });
+
+  it('tls-optional delivers one TLS-Required: No header', async () => {
+    const report = await send(account(), 'tls-optional', exim.password, testMessage({ subject: 'optional over exim' }));
+    expect(report.error).toBeUndefined();
+    const delivered = await waitFor('delivery', () => exim.delivered().find((m) => m.includes('optional over exim')));
+    const head = delivered.slice(0, delivered.indexOf('\n\n'));
+    expect(head.match(/^TLS-Required:.*$/gim)).toEqual(['TLS-Required: No']);
+  });
+
+  it('wrong password: EAUTH', async () => {
+    const report = await send(account(), 'default', 'nope-nope-nope');
+    expect(report.error?.code).toBe('EAUTH');
+    expect(report.error?.reply?.code).toBe(535);
+  });
+});
