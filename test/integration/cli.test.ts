@@ -1,0 +1,155 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalSubmissionServer, type LocalServer, type ReceivedMessage } from '../../electron/core/sandbox/local-submission-server.js';
+import { waitFor } from '../helpers/peers.js';
+import { makeTestPki, type TestPki } from '../helpers/pki.js';
+import { containsSecret } from '../helpers/submit.js';
+
+// The `hoplight` command as a user runs it: the package bin, under plain Node.
+const root = resolve(__dirname, '..', '..');
+const bin = join(root, 'bin', 'hoplight.cjs');
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function hoplight(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1', ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+let pki: TestPki;
+let plain: LocalServer;
+let received: ReceivedMessage[] = [];
+const PASSWORD = 'cli-password-Qx81';
+
+beforeAll(async () => {
+  const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--node-only'], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
+  pki = makeTestPki();
+  plain = await startLocalSubmissionServer({
+    starttlsPort: 0,
+    tls: pki.server,
+    auth: { user: 'u', password: PASSWORD },
+    advertiseRequireTls: false,
+    onMessage: (m) => {
+      received.push(m);
+    },
+  });
+});
+afterAll(() => plain?.close());
+
+// prettier-ignore
+const sendArgs = (port: number, extra: string[] = []): string[] => [
+  'send', '--host', '127.0.0.1', '--port', String(port), '--security', 'starttls', '--user', 'u', '--password-stdin', '--ca', pki.caFile,
+  '--from', 'me@example.test', '--to', 'you@example.test', '--subject', 'cli', '--text', 'hello', ...extra,
+];
+
+describe('hoplight sandbox, then the send command it prints', () => {
+  it('delivers into the sandbox with REQUIRETLS and reports the session', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'hoplight-home-'));
+    const sandbox = spawn(process.execPath, [bin, 'sandbox', '--starttls-port', '0', '--implicit-port', '0'], { cwd: root, env: { ...process.env, HOPLIGHT_HOME: home, NO_COLOR: '1' } });
+    let output = '';
+    sandbox.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    sandbox.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      await waitFor('the sandbox banner', () => (output.includes('--require-tls --json') ? true : undefined));
+      expect(output).toContain(join(home, 'sandbox', 'ca.pem'));
+      const start = output.indexOf("printf '%s'");
+      const command = output.slice(start, output.indexOf('--json', start) + '--json'.length).replace(/\\\n\s*/g, ' ');
+      const run = spawnSync('sh', ['-c', command], { cwd: root, encoding: 'utf8', env: { ...process.env, HOPLIGHT_HOME: home } });
+      expect(run.status, run.stderr).toBe(0);
+      const report = JSON.parse(run.stdout);
+      expect(report.outcome).toBe('accepted');
+      expect(report.submissionHop.requireTls).toEqual({ advertised: true, requested: true, accepted: true });
+      expect(report.submissionHop.tls.protocol).toMatch(/^TLSv1\.[23]$/);
+      expect(report.submissionHop.tls.cipher).toBeTruthy();
+      expect(report.submissionHop.tls.certificate.issuer).toContain('Hoplight sandbox CA');
+      const password = /Password:\s+(\S+)/.exec(output)?.[1] ?? '';
+      expect(password.length).toBeGreaterThan(10);
+      expect(containsSecret(run.stdout + run.stderr, password, 'sandbox')).toBe(false);
+
+      const messages = join(home, 'sandbox', 'messages');
+      const envelopeFile = await waitFor('the stored envelope', () => readdirSync(messages).find((f) => f.endsWith('.envelope.json')));
+      const envelope = JSON.parse(readFileSync(join(messages, envelopeFile), 'utf8'));
+      expect(envelope.envelope.requireTls).toBe(true);
+      expect(envelope.envelope.mailFromParameters.REQUIRETLS).toBe(true);
+      expect(envelope.envelope.rcptTo).toEqual(['friend@example.test']);
+      expect(existsSync(join(messages, envelopeFile.replace('.envelope.json', '.eml')))).toBe(true);
+      await waitFor('the sandbox to announce the message', () => (output.includes('received ') ? true : undefined));
+      // Nothing on disk holds the generated password.
+      for (const file of readdirSync(home, { recursive: true }) as string[]) {
+        const path = join(home, file);
+        if (statSync(path).isFile()) expect(containsSecret(readFileSync(path, 'utf8'), password, 'sandbox'), path).toBe(false);
+      }
+    } finally {
+      sandbox.kill('SIGINT');
+      await new Promise((r) => sandbox.once('close', r));
+    }
+    expect(output).toContain('Sandbox stopped.');
+  });
+});
+
+describe('exit codes of hoplight send', () => {
+  it('2 for bad input, naming the field, before connecting', async () => {
+    received = [];
+    const args = sendArgs(plain.starttlsPort!);
+    args[args.indexOf('--subject') + 1] = 'a\r\nBcc: x@example.test';
+    const run = await hoplight(args, { input: PASSWORD });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^hoplight: subject: must not contain a line break/);
+    expect(received).toHaveLength(0);
+  });
+
+  it('2 for a missing attachment, naming it', async () => {
+    const run = await hoplight(sendArgs(plain.starttlsPort!, ['--attach', '/nonexistent/brief.pdf']), { input: PASSWORD });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/attachments\[0\].*brief\.pdf.*does not exist/);
+  });
+
+  it('3 when --require-tls cannot be honoured; nothing arrives', async () => {
+    received = [];
+    const run = await hoplight(sendArgs(plain.starttlsPort!, ['--require-tls', '--json']), { input: PASSWORD });
+    expect(run.status).toBe(3);
+    const report = JSON.parse(run.stdout);
+    expect(report.error.code).toBe('EREQUIRETLS');
+    expect(received).toHaveLength(0);
+  });
+
+  it('5 for a wrong password', async () => {
+    const run = await hoplight(sendArgs(plain.starttlsPort!), { input: 'wrong-one' });
+    expect(run.status).toBe(5);
+    expect(run.stdout).toMatch(/EAUTH/);
+  });
+
+  it('0 with a readable report that names TLS version, cipher and certificate, and never the password', async () => {
+    received = [];
+    const run = await hoplight(sendArgs(plain.starttlsPort!), { input: `${PASSWORD}\n` });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Accepted by the submission server/);
+    expect(run.stdout).toMatch(/TLS: +TLSv1\.3/);
+    expect(run.stdout).toMatch(/SHA-256: +([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+    expect(run.stdout).toMatch(/AUTH PLAIN <redacted>/);
+    expect(containsSecret(run.stdout + run.stderr, PASSWORD, 'u')).toBe(false);
+    expect(received).toHaveLength(1);
+  });
+
+  it('2 for an unknown command or flag, with usage', async () => {
+    expect((await hoplight(['frobnicate'])).status).toBe(2);
+    const run = await hoplight(['send', '--nope']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/Usage: hoplight send/);
+  });
+});

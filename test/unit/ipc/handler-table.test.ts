@@ -1,0 +1,76 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHandlers } from '../../../electron/ipc/handler-table.js';
+import type { EventChannel } from '../../../shared/ipc/contract.js';
+import { INVOKE_CHANNELS } from '../../../shared/ipc/contract.js';
+import { waitFor } from '../../helpers/peers.js';
+
+const home = mkdtempSync(join(tmpdir(), 'hoplight-handlers-'));
+const events: [EventChannel, unknown][] = [];
+const handlers = createHandlers({ dataDir: home, emit: (channel, payload) => events.push([channel, payload]) });
+afterAll(() => handlers.dispose());
+
+describe('the handler table', () => {
+  it('has a handler for every contract channel and no other', () => {
+    expect(Object.keys(handlers.table).sort()).toEqual([...INVOKE_CHANNELS].sort());
+  });
+
+  it('validates payloads and answers with EINPUT naming the field', async () => {
+    const bad = await handlers.table['send:message']({ server: { host: 'h', port: 'x', security: 'starttls' }, message: {}, security: 'default' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.error.code).toBe('EINPUT');
+      expect(bad.error.field).toBe('server.port');
+    }
+    const unknownKey = await handlers.table['sandbox:start']({ rejectUnauthorized: false });
+    expect(unknownKey.ok).toBe(false);
+  });
+
+  it('core input errors come back as data, not exceptions', async () => {
+    const result = await handlers.table['send:message']({
+      server: { host: '127.0.0.1', port: 1, security: 'starttls' },
+      message: { from: 'a@b.test', to: ['c@d.test'], subject: 'x\r\ny', text: '' },
+      security: 'default',
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'EINPUT', field: 'subject' } });
+  });
+
+  it('runs the sandbox, sends to it with the password main holds, and the renderer never sees that password', async () => {
+    const started = await handlers.table['sandbox:start']({ starttlsPort: 0, implicitPort: 0 });
+    expect(started.ok).toBe(true);
+    if (!started.ok) return;
+    const status = started.value;
+    expect(status.running).toBe(true);
+    expect(Object.keys(status)).not.toContain('password');
+    const sent = await handlers.table['send:message']({
+      server: { host: '127.0.0.1', port: status.starttlsPort ?? 0, security: 'starttls', user: status.user, caFile: status.caFile },
+      message: { from: 'me@example.test', to: ['you@example.test'], subject: 'via IPC', text: 'hello' },
+      security: 'require-tls',
+      useSandboxPassword: true,
+    });
+    expect(sent.ok).toBe(true);
+    if (!sent.ok) return;
+    expect(sent.value.outcome).toBe('accepted');
+    expect(sent.value.submissionHop.requireTls.accepted).toBe(true);
+    const event = await waitFor('the sandbox event', () => events.find(([c]) => c === 'sandbox:message-received'));
+    const payload = event[1] as { emlPath: string; requireTls: boolean };
+    expect(payload.requireTls).toBe(true);
+    expect(readFileSync(payload.emlPath, 'utf8')).toContain('Subject: via IPC');
+    const files = readdirSync(join(home, 'sandbox', 'messages'));
+    expect(files.some((f) => f.endsWith('.envelope.json'))).toBe(true);
+    const stopped = await handlers.table['sandbox:stop'](undefined);
+    expect(stopped).toEqual({ ok: true, value: { running: false } });
+  });
+
+  it('useSandboxPassword without a running sandbox is ECONFIG', async () => {
+    const result = await handlers.table['send:message']({
+      server: { host: '127.0.0.1', port: 1, security: 'starttls', user: 'sandbox' },
+      message: { from: 'a@b.test', to: ['c@d.test'], subject: 's', text: '' },
+      security: 'default',
+      useSandboxPassword: true,
+    });
+    expect(result).toMatchObject({ ok: false, error: { code: 'ECONFIG' } });
+  });
+});
