@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import type { InvokeContract } from '../../../shared/ipc/contract';
 import type { SecurityChoice } from '../../../shared/types/security';
 import { SecurityChoicePicker } from './security-choice';
@@ -66,6 +66,16 @@ export function draftToRequest(draft: ComposerDraft): SendRequest {
   };
 }
 
+/** A labelled form control; the label points at the control by id, so its name never includes what was typed. */
+function Field(props: { label: string; id: string; wide?: boolean; children: ReactNode }) {
+  return (
+    <div className={props.wide ? 'field wide' : 'field'}>
+      <label htmlFor={props.id}>{props.label}</label>
+      {props.children}
+    </div>
+  );
+}
+
 /** The message form: server, message and the security choice. */
 export function Composer(props: { draft: ComposerDraft; onChange: (draft: ComposerDraft) => void; onSend: (request: SendRequest) => void; sending: boolean }) {
   const { draft, onChange } = props;
@@ -88,40 +98,38 @@ export function Composer(props: { draft: ComposerDraft; onChange: (draft: Compos
         </legend>
         {showServer ? (
           <div className="grid">
-            <label>Host<input name="host" {...field('host')} /></label>
-            <label>Port<input name="port" inputMode="numeric" {...field('port')} /></label>
-            <label>
-              Connection
-              <select name="connection" value={draft.security} onChange={(e) => onChange({ ...draft, security: e.target.value as ComposerDraft['security'] })}>
+            <Field label="Host" id="composer-host"><input id="composer-host" name="host" {...field('host')} /></Field>
+            <Field label="Port" id="composer-port"><input id="composer-port" name="port" inputMode="numeric" {...field('port')} /></Field>
+            <Field label="Connection" id="composer-connection">
+              <select id="composer-connection" name="connection" value={draft.security} onChange={(e) => onChange({ ...draft, security: e.target.value as ComposerDraft['security'] })}>
                 <option value="starttls">STARTTLS (usually port 587)</option>
                 <option value="implicit">Implicit TLS (usually port 465)</option>
               </select>
-            </label>
-            <label>User<input name="user" autoComplete="off" {...field('user')} /></label>
-            <label>
-              Password
+            </Field>
+            <Field label="User" id="composer-user"><input id="composer-user" name="user" autoComplete="off" {...field('user')} /></Field>
+            <Field label="Password" id="composer-password">
               {draft.useSandboxPassword ? (
-                <input name="password" disabled value="(the sandbox’s password, held by Hoplight)" />
+                <input id="composer-password" name="password" disabled value="(the sandbox’s password, held by Hoplight)" />
               ) : (
-                <input name="password" type="password" autoComplete="off" {...field('password')} />
+                <input id="composer-password" name="password" type="password" autoComplete="off" {...field('password')} />
               )}
-            </label>
-            <label>Extra CA file<input name="ca" {...field('caFile')} /></label>
-            <label>Pinned SHA-256<input name="pin" {...field('pin')} /></label>
+            </Field>
+            <Field label="Extra CA file" id="composer-ca"><input id="composer-ca" name="ca" {...field('caFile')} /></Field>
+            <Field label="Pinned SHA-256" id="composer-pin"><input id="composer-pin" name="pin" {...field('pin')} /></Field>
           </div>
         ) : null}
       </fieldset>
       <div className="grid message">
-        <label>From<input name="from" {...field('from')} /></label>
-        <label>To<input name="to" {...field('to')} /></label>
-        <label>Cc<input name="cc" {...field('cc')} /></label>
-        <label>Bcc<input name="bcc" {...field('bcc')} /></label>
-        <label className="wide">Subject<input name="subject" {...field('subject')} /></label>
+        <Field label="From" id="composer-from"><input id="composer-from" name="from" {...field('from')} /></Field>
+        <Field label="To" id="composer-to"><input id="composer-to" name="to" {...field('to')} /></Field>
+        <Field label="Cc" id="composer-cc"><input id="composer-cc" name="cc" {...field('cc')} /></Field>
+        <Field label="Bcc" id="composer-bcc"><input id="composer-bcc" name="bcc" {...field('bcc')} /></Field>
+        <Field wide label="Subject" id="composer-subject"><input id="composer-subject" name="subject" {...field('subject')} /></Field>
       </div>
-      <label className="body">
-        Message
-        <textarea name="text" rows={10} {...field('text')} />
-      </label>
+      <div className="field body">
+        <label htmlFor="composer-text">Message</label>
+        <textarea id="composer-text" name="text" rows={10} {...field('text')} />
+      </div>
       <SecurityChoicePicker value={draft.choice} onChange={(choice) => onChange({ ...draft, choice })} />
       <button type="submit" className="primary" disabled={props.sending}>
         {props.sending ? 'Sending…' : 'Send'}

@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createHandlers, type Handlers } from '../../electron/ipc/handler-table.js';
+import { INVOKE_CHANNELS, type InvokeChannel } from '../../shared/ipc/contract.js';
+
+const root = resolve(__dirname, '..', '..');
+const rendererDir = join(root, 'dist', 'renderer');
+/** Debian's Chromium. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** The renderer in Chromium, wired to the app's own handler table through a test bridge. */
+export interface AppUnderTest {
+  readonly page: Page;
+  readonly dataDir: string;
+  readonly consoleErrors: string[];
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.map': 'application/json' };
+
+function serveRenderer(): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    const path = normalize(decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)).replace(/^\/+/, '') || 'index.html';
+    const file = join(rendererDir, path);
+    if (!file.startsWith(rendererDir) || !existsSync(file)) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    done({ server, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/index.html` });
+  }));
+}
+
+/** Builds the renderer if needed, serves it, opens it in Chromium with the bridge in place of the preload. */
+export async function openApp(): Promise<AppUnderTest> {
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`renderer build failed: ${built.stderr}`);
+  }
+  const bridge = await build({ entryPoints: [join(__dirname, 'bridge-client.ts')], bundle: true, format: 'iife', write: false, platform: 'browser' });
+  const dataDir = mkdtempSync(join(tmpdir(), 'hoplight-e2e-'));
+  let page: Page | undefined;
+  const handlers: Handlers = createHandlers({
+    dataDir,
+    emit: (channel, payload) => void page?.evaluate(([c, p]) => window.__hoplightEmit(c as never, p), [channel, payload] as const),
+  });
+  const { server, url } = await serveRenderer();
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  page = await browser.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  await page.exposeFunction('__hoplightInvoke', (channel: string, request: unknown) => {
+    if (!INVOKE_CHANNELS.includes(channel as InvokeChannel)) throw new Error(`unknown channel ${channel}`);
+    return handlers.table[channel as InvokeChannel](request);
+  });
+  await page.addInitScript({ content: bridge.outputFiles[0]?.text ?? '' });
+  await page.goto(url);
+  return {
+    page,
+    dataDir,
+    consoleErrors,
+    close: async () => {
+      await browser.close();
+      await handlers.dispose();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
