@@ -41,6 +41,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['test/e2e/bridge-client.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {

@@ -47,17 +47,18 @@ export async function openApp(): Promise<AppUnderTest> {
   }
   const bridge = await build({ entryPoints: [join(__dirname, 'bridge-client.ts')], bundle: true, format: 'iife', write: false, platform: 'browser' });
   const dataDir = mkdtempSync(join(tmpdir(), 'hoplight-e2e-'));
-  let page: Page | undefined;
-  const handlers: Handlers = createHandlers({
-    dataDir,
-    emit: (channel, payload) => void page?.evaluate(([c, p]) => window.__hoplightEmit(c as never, p), [channel, payload] as const),
-  });
   const { server, url } = await serveRenderer();
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
-  page = await browser.newPage();
+  const page: Page = await browser.newPage();
+  const handlers: Handlers = createHandlers({
+    dataDir,
+    // Runs in the page, where bridge-client.ts defined __hoplightEmit.
+    emit: (channel, payload) =>
+      void page.evaluate(([c, p]) => (globalThis as unknown as { __hoplightEmit(c: string, p: unknown): void }).__hoplightEmit(c, p), [channel, payload] as const),
+  });
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
