@@ -109,12 +109,12 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
       state.timings.tlsMs = lap(mark);
       channel.note(`TLS established: ${secure.facts.protocol}, ${secure.facts.cipher}`);
       mark = performance.now();
-      state.greeting = await readGreeting(channel, timeouts, where);
+      state.greeting = await readGreeting(channel, timeouts, where, true);
       state.timings.greetingMs = lap(mark);
       capabilities = await ehloAfterTls(channel, clientName, timeouts, where, state);
     } else {
       mark = performance.now();
-      state.greeting = await readGreeting(channel, timeouts, where);
+      state.greeting = await readGreeting(channel, timeouts, where, false);
       state.timings.greetingMs = lap(mark);
       const before = await ehlo(channel, clientName, timeouts);
       if (before.reply.code !== 250) {

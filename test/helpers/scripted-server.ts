@@ -6,8 +6,8 @@ import type { TestPki } from './pki.js';
 export interface ScriptContext {
   /** Writes raw bytes (CRLF is not added). */
   write(data: string): void;
-  /** Answers 220 and switches the connection to TLS with the test certificate. */
-  startTls(): void;
+  /** Switches the connection to TLS with the test certificate (after the script wrote its 220). */
+  startTls(options?: Pick<import('node:tls').TlsOptions, 'minVersion' | 'maxVersion' | 'ciphers'>): void;
   close(): void;
   readonly secure: boolean;
   /** Everything the client sent so far (lines and data), as received. */
@@ -47,9 +47,9 @@ export async function startScriptedServer(pki: TestPki, greeting: string | undef
     let buffer = '';
     const context: ScriptContext = {
       write: (data) => socket.write(data),
-      startTls: () => {
+      startTls: (options = {}) => {
         socket.removeAllListeners('data');
-        const secure = new TLSSocket(raw, { isServer: true, key: pki.server.keyPem, cert: pki.server.certPem });
+        const secure = new TLSSocket(raw, { isServer: true, key: pki.server.keyPem, cert: pki.server.certPem, ...options });
         secure.on('error', () => undefined);
         socket = secure;
         buffer = '';

@@ -190,4 +190,19 @@ describe('hostile or broken servers', () => {
     expect(lines).toContain('...two');
     expect(report.submissionHop.queueId).toBe('SCRIPTED1');
   });
+
+  it('a server offering only TLS 1.1 is refused: Hoplight requires TLS 1.2 or later on hop 1', async () => {
+    const server = await serve(
+      politeScript((line, context) => {
+        if (line.toUpperCase() !== 'STARTTLS') return 'default';
+        context.write('220 2.0.0 Ready\r\n');
+        context.startTls({ maxVersion: 'TLSv1.1', minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' });
+        return undefined;
+      }),
+    );
+    const report = await send(account(server.port), 'default', PASSWORD);
+    expect(report.error?.code).toBe('ETLS');
+    expect(report.error?.message).toMatch(/older than 1\.2/);
+    expect(clientLines(server).some((l) => l.startsWith('AUTH'))).toBe(false);
+  });
 });

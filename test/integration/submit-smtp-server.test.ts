@@ -275,4 +275,19 @@ describe('refusals before anything is sent', () => {
     expect(report.error?.message).toMatch(/pinned fingerprint/);
     expect(received).toHaveLength(0);
   });
+
+  it('implicit TLS chosen for a STARTTLS port: ETLS that says which port expects what', async () => {
+    const peer = await server();
+    const report = await send(account(peer.starttlsPort!, { security: 'implicit' }), 'default', PASSWORD);
+    expect(report.error?.code).toBe('ETLS');
+    expect(report.error?.message).toMatch(/did not answer with TLS/);
+    expect(report.error?.hint).toMatch(/587/);
+  });
+
+  it('STARTTLS chosen for an implicit-TLS port: the silent server times out with a hint', async () => {
+    const peer = await server();
+    const report = await send(account(peer.implicitPort!), 'default', PASSWORD, testMessage(), { timeouts: { greetingMs: 500 } });
+    expect(report.error?.code).toBe('ETIMEDOUT');
+    expect(report.error?.hint).toMatch(/implicit TLS/);
+  });
 });

@@ -22,7 +22,7 @@ export interface Timeouts {
 /** Defaults in the spirit of RFC 5321 §4.5.3.2, shortened where a person is waiting. */
 export const DEFAULT_TIMEOUTS: Timeouts = {
   connectMs: 15_000,
-  greetingMs: 60_000,
+  greetingMs: 30_000,
   tlsMs: 30_000,
   commandMs: 60_000,
   dataEndMs: 600_000,
@@ -76,8 +76,17 @@ export function handshake(socket: net.Socket, trust: TrustSettings, timeoutMs: n
 }
 
 /** Reads the 220 greeting (RFC 5321 §4.3.1); a 554 greeting means "no service here". */
-export async function readGreeting(channel: SmtpChannel, timeouts: Timeouts, where: string): Promise<SmtpReplyData> {
-  const greeting = await channel.readReply(timeouts.greetingMs, 'with its greeting');
+export async function readGreeting(channel: SmtpChannel, timeouts: Timeouts, where: string, implicitTls: boolean): Promise<SmtpReplyData> {
+  let greeting: SmtpReplyData;
+  try {
+    greeting = await channel.readReply(timeouts.greetingMs, 'with its greeting');
+  } catch (error) {
+    // A silent server on a plain connection is most often an implicit-TLS port waiting for our TLS hello.
+    if (error instanceof HoplightError && error.code === 'ETIMEDOUT' && !implicitTls) {
+      throw new HoplightError('ETIMEDOUT', error.message, { hint: 'If this is an implicit-TLS port (usually 465), choose implicit TLS (--security implicit).' });
+    }
+    throw error;
+  }
   if (greeting.code !== 220) {
     throw new HoplightError('ECONNECTION', `${where} refused the session: ${replyText(greeting)}`, { reply: greeting });
   }

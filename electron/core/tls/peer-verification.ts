@@ -102,12 +102,19 @@ export function describeTlsFailure(error: Error & { code?: string }, trust: Trus
     CERT_HAS_EXPIRED: 'the certificate has expired',
     CERT_NOT_YET_VALID: 'the certificate is not valid yet',
     ERR_TLS_CERT_ALTNAME_INVALID: `the certificate is not valid for the name "${trust.checkedName}"`,
+    ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'the server offers only TLS versions older than 1.2, which Hoplight does not accept',
+    ERR_SSL_UNSUPPORTED_PROTOCOL: 'the server offers only TLS versions older than 1.2, which Hoplight does not accept',
+    ERR_SSL_WRONG_VERSION_NUMBER: 'the server did not answer with TLS (is this a STARTTLS port rather than an implicit-TLS one?)',
   };
   const reason = reasons[code] ?? error.message;
   const hint =
     code === 'ERR_TLS_CERT_ALTNAME_INVALID'
       ? 'Connect using a name the certificate lists, or set the TLS name the certificate was issued for.'
-      : 'If the server uses a private CA, trust it with --ca FILE. For a self-signed certificate, pin its SHA-256 fingerprint with --pin after confirming it with the administrator.';
+      : code === 'ERR_SSL_WRONG_VERSION_NUMBER'
+        ? 'Port 587 usually expects STARTTLS (--security starttls); port 465 expects implicit TLS.'
+        : code.startsWith('ERR_SSL')
+          ? 'Ask the server\'s administrator to enable TLS 1.2 or 1.3.'
+          : 'If the server uses a private CA, trust it with --ca FILE. For a self-signed certificate, pin its SHA-256 fingerprint with --pin after confirming it with the administrator.';
   return new HoplightError('ETLS', `TLS verification failed: ${reason} (${code || 'handshake error'}). Nothing was sent.`, {
     hint,
     cause: error,
