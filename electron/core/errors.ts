@@ -1,4 +1,5 @@
 import type { ErrorCode, ErrorData, SmtpReplyData } from '../../shared/types/errors.js';
+import type { TlsFacts } from '../../shared/types/report.js';
 
 /** Options carried by a HoplightError beyond its code and message. */
 export interface HoplightErrorOptions {
@@ -7,6 +8,8 @@ export interface HoplightErrorOptions {
   readonly hint?: string;
   readonly messageTransmitted?: boolean;
   readonly cause?: unknown;
+  /** For ETLS: the TLS session that was refused (certificate presented, and why it was not trusted). */
+  readonly refusedTls?: TlsFacts;
 }
 
 /** The one error type core throws; `toErrorData` turns it into plain data for IPC, CLI and reports. */
@@ -15,6 +18,7 @@ export class HoplightError extends Error {
   readonly field?: string;
   readonly reply?: SmtpReplyData;
   readonly hint?: string;
+  readonly refusedTls?: TlsFacts;
   messageTransmitted: boolean;
 
   constructor(code: ErrorCode, message: string, options: HoplightErrorOptions = {}) {
@@ -25,6 +29,7 @@ export class HoplightError extends Error {
     this.reply = options.reply;
     this.hint = options.hint;
     this.messageTransmitted = options.messageTransmitted ?? false;
+    this.refusedTls = options.refusedTls;
   }
 }
 

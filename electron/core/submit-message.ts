@@ -63,6 +63,7 @@ interface SessionState {
   remoteAddress?: string;
   greeting?: SmtpReplyData;
   tls?: TlsFacts;
+  refusedTls?: TlsFacts;
   capabilitiesBeforeTls?: string[];
   capabilitiesAfterTls?: string[];
   requireTlsAdvertised: boolean;
@@ -166,6 +167,7 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
   } catch (caught) {
     error = caught instanceof HoplightError ? caught : new HoplightError('EINTERNAL', `Internal error in Hoplight: ${caught instanceof Error ? caught.message : String(caught)}`, { cause: caught });
     if (state.envelopeSent) error.messageTransmitted = true;
+    if (error.refusedTls) state.refusedTls = error.refusedTls;
     if (!(caught instanceof HoplightError)) console.error('[hoplight] unexpected error during submission', caught);
     if (state.channel && !state.finalReply && state.accepted.length > 0 && error.code !== 'EENVELOPE' && error.code !== 'EREQUIRETLS' && error.code !== 'EMESSAGE') {
       error = new HoplightError(error.code, `${error.message} The server never confirmed the message, so it may or may not have been delivered.`, {
@@ -288,6 +290,7 @@ function buildReport(prepared: PreparedSubmission, state: SessionState, startedA
       ...(state.remoteAddress ? { remoteAddress: state.remoteAddress } : {}),
       ...(state.greeting ? { greeting: state.greeting } : {}),
       ...(state.tls ? { tls: state.tls } : {}),
+      ...(state.refusedTls ? { refusedTls: state.refusedTls } : {}),
       ...(state.capabilitiesBeforeTls ? { capabilitiesBeforeTls: state.capabilitiesBeforeTls } : {}),
       ...(state.capabilitiesAfterTls ? { capabilitiesAfterTls: state.capabilitiesAfterTls } : {}),
       requireTls: { advertised: state.requireTlsAdvertised, requested: state.requireTlsRequested, accepted: accepted && state.requireTlsRequested },

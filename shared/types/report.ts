@@ -85,6 +85,8 @@ export interface SubmissionHopReport {
   readonly remoteAddress?: string;
   readonly greeting?: SmtpReplyData;
   readonly tls?: TlsFacts;
+  /** When Hoplight refused the server's TLS: what it presented and why it was not trusted (`trust`). */
+  readonly refusedTls?: TlsFacts;
   /** EHLO keywords before TLS (STARTTLS only; implicit TLS has no cleartext phase). */
   readonly capabilitiesBeforeTls?: readonly string[];
   readonly capabilitiesAfterTls?: readonly string[];

@@ -234,6 +234,10 @@ describe('refusals before anything is sent', () => {
     expect(report.error?.code).toBe('ETLS');
     expect(report.error?.message).toMatch(/not valid for the name "127\.0\.0\.1"/);
     expect(received).toHaveLength(0);
+    // The report shows what was refused, so the user can see whose certificate it was.
+    expect(report.submissionHop.tls).toBeUndefined();
+    expect(report.submissionHop.refusedTls?.certificate.subjectAltNames).toEqual(['DNS:mail.other.test']);
+    expect(report.submissionHop.refusedTls?.trust).toMatchObject({ chainTrusted: true, hostnameMatched: false, checkedName: '127.0.0.1' });
     expect(report.submissionHop.transcript.some((e) => e.line.startsWith('AUTH'))).toBe(false);
   });
 
@@ -258,9 +262,11 @@ describe('refusals before anything is sent', () => {
     expect(refused.error?.code).toBe('ETLS');
     expect(refused.error?.message).toMatch(/self-signed/);
     expect(received).toHaveLength(0);
+    expect(refused.submissionHop.refusedTls?.trust).toMatchObject({ chainTrusted: false, chainError: 'DEPTH_ZERO_SELF_SIGNED_CERT', pinned: false });
 
     const { X509Certificate } = await import('node:crypto');
     const fingerprint = new X509Certificate(pki.selfSigned.certPem).fingerprint256;
+    expect(refused.submissionHop.refusedTls?.certificate.fingerprintSha256).toBe(fingerprint);
     const pinned = await send(account(peer.starttlsPort!, { caFile: undefined, pinSha256: fingerprint.replace(/:/g, '').toLowerCase() }), 'require-tls', PASSWORD);
     expect(pinned.error).toBeUndefined();
     expect(pinned.submissionHop.tls?.trust).toMatchObject({ pinned: true, chainTrusted: false, chainError: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
@@ -274,6 +280,7 @@ describe('refusals before anything is sent', () => {
     expect(report.error?.code).toBe('ETLS');
     expect(report.error?.message).toMatch(/pinned fingerprint/);
     expect(received).toHaveLength(0);
+    expect(report.submissionHop.refusedTls?.trust).toMatchObject({ pinned: true, chainTrusted: true });
   });
 
   it('implicit TLS chosen for a STARTTLS port: ETLS that says which port expects what', async () => {

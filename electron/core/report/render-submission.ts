@@ -58,6 +58,20 @@ export function renderSubmissionReport(report: SubmissionReport, style: RenderSt
   } else {
     out.push(`  TLS:             ${style.dim('not established')}`);
   }
+  if (hop.refusedTls) {
+    const r = hop.refusedTls;
+    const why = [
+      r.trust.pinned ? 'does not match the pinned fingerprint' : undefined,
+      !r.trust.pinned && !r.trust.chainTrusted ? `chain not trusted (${r.trust.chainError ?? 'unknown'})` : undefined,
+      !r.trust.hostnameMatched ? `not valid for "${r.trust.checkedName}"` : undefined,
+    ].filter(Boolean);
+    out.push(style.bad(`  Refused certificate (${why.join('; ') || 'not trusted'}):`));
+    out.push(`    subject:       ${r.certificate.subject}`);
+    out.push(`    names:         ${r.certificate.subjectAltNames.join(', ') || '(none)'}`);
+    out.push(`    issuer:        ${r.certificate.issuer}`);
+    out.push(`    valid:         ${r.certificate.validFrom} → ${r.certificate.validTo}`);
+    out.push(`    SHA-256:       ${r.certificate.fingerprintSha256}`);
+  }
   if (hop.capabilitiesBeforeTls) out.push(`  EHLO before TLS: ${hop.capabilitiesBeforeTls.join(', ')}`);
   if (hop.capabilitiesAfterTls) out.push(`  EHLO after TLS:  ${hop.capabilitiesAfterTls.join(', ')}`);
   out.push(`  REQUIRETLS:      advertised ${yes(hop.requireTls.advertised)}, requested ${hop.requireTls.requested ? 'yes' : 'no'}, accepted ${hop.requireTls.requested ? yes(hop.requireTls.accepted) : 'n/a'}`);

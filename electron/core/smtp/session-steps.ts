@@ -4,7 +4,7 @@ import type { SmtpReplyData } from '../../../shared/types/errors.js';
 import type { RejectedRecipient, TlsFacts } from '../../../shared/types/report.js';
 import type { AuthMethod } from '../../../shared/types/security.js';
 import { HoplightError } from '../errors.js';
-import { clientTlsOptions, describeTlsFailure, verifyPeer, type TrustSettings } from '../tls/peer-verification.js';
+import { clientTlsOptions, describeTlsFailure, verifyPeer, viewOf, type HandshakeView, type TrustSettings } from '../tls/peer-verification.js';
 import { parseCapabilities, type Capabilities } from './capabilities.js';
 import type { SmtpChannel } from './channel.js';
 import { replyText } from './reply.js';
@@ -53,6 +53,12 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
 export function handshake(socket: net.Socket, trust: TrustSettings, timeoutMs: number): Promise<{ socket: tls.TLSSocket; facts: TlsFacts }> {
   return new Promise((resolve, reject) => {
     const secure = tls.connect({ ...clientTlsOptions(trust), socket });
+    // Node verifies on the internal 'secure' event and destroys the socket on failure; looking first keeps what
+    // the server presented, so a refusal can show the user the certificate it refused. Nothing is trusted here.
+    let presented: HandshakeView | undefined;
+    secure.prependOnceListener('secure', () => {
+      presented = viewOf(secure);
+    });
     const timer = setTimeout(() => {
       secure.destroy();
       reject(new HoplightError('ETIMEDOUT', `The TLS handshake did not finish within ${Math.round(timeoutMs / 1000)} s.`));
@@ -70,7 +76,7 @@ export function handshake(socket: net.Socket, trust: TrustSettings, timeoutMs: n
     secure.once('error', (error: Error & { code?: string }) => {
       clearTimeout(timer);
       secure.destroy();
-      reject(describeTlsFailure(error, trust));
+      reject(describeTlsFailure(error, trust, presented));
     });
   });
 }

@@ -31,52 +31,70 @@ export function clientTlsOptions(trust: TrustSettings): tls.ConnectionOptions {
   };
 }
 
-/** Checks the handshake's result against the trust settings and returns the facts; throws ETLS if untrusted. */
-export function verifyPeer(socket: tls.TLSSocket, trust: TrustSettings): TlsFacts {
-  const peer = socket.getPeerCertificate(true);
-  if (!peer || !peer.raw) {
-    throw new HoplightError('ETLS', 'The server presented no certificate.');
-  }
-  const leaf = new X509Certificate(peer.raw);
-  const certificate = certificateFacts(leaf);
-  const nameError = tls.checkServerIdentity(trust.checkedName, peer);
-  const hostnameMatched = nameError === undefined;
-  const authorizationError = socket.authorizationError ? String(socket.authorizationError) : undefined;
-  const chainError = authorizationError === 'ERR_TLS_CERT_ALTNAME_INVALID' ? undefined : authorizationError;
-  const chainTrusted = chainError === undefined;
-  const pinned = trust.pinnedFingerprint !== undefined;
+/** What the handshake showed, captured from the socket (possibly just before Node rejects it). */
+export interface HandshakeView {
+  readonly peer: tls.DetailedPeerCertificate;
+  readonly protocol: string | null;
+  readonly cipher: tls.CipherNameAndProtocol;
+  readonly ephemeral: tls.EphemeralKeyInfo | object | null;
+  /** OpenSSL's or Node's verdict: a chain error code, or ERR_TLS_CERT_ALTNAME_INVALID. */
+  readonly authorizationError?: string;
+}
 
-  if (pinned && certificate.fingerprintSha256 !== trust.pinnedFingerprint) {
-    throw new HoplightError(
-      'ETLS',
-      `The server's certificate does not match the pinned fingerprint. Presented: ${certificate.fingerprintSha256}; pinned: ${trust.pinnedFingerprint}. Nothing was sent.`,
-      { hint: 'If the server legitimately changed its certificate, confirm the new fingerprint with its administrator before pinning it.' },
-    );
-  }
-  if (!pinned && (!socket.authorized || !chainTrusted || !hostnameMatched)) {
-    // Node already aborts in this case (rejectUnauthorized); this is the belt to its braces.
-    throw new HoplightError('ETLS', `The server's certificate is not trusted (${authorizationError ?? 'unverified'}). Nothing was sent.`);
-  }
+/** Reads the view of a TLS socket whose handshake has completed (or is completing). */
+export function viewOf(socket: tls.TLSSocket, authorizationError?: string): HandshakeView {
+  return {
+    peer: socket.getPeerCertificate(true),
+    protocol: socket.getProtocol(),
+    cipher: socket.getCipher(),
+    ephemeral: socket.getEphemeralKeyInfo(),
+    ...(authorizationError ? { authorizationError } : {}),
+  };
+}
 
-  const cipher = socket.getCipher();
-  const ephemeral = socket.getEphemeralKeyInfo();
+/** Turns a handshake view into report facts, judging chain, name and pin. */
+export function tlsFacts(view: HandshakeView, trust: TrustSettings): TlsFacts {
+  const { peer } = view;
+  if (!peer || !peer.raw) throw new HoplightError('ETLS', 'The server presented no certificate.');
+  const certificate = certificateFacts(new X509Certificate(peer.raw));
+  const hostnameMatched = tls.checkServerIdentity(trust.checkedName, peer) === undefined;
+  const chainError = view.authorizationError === 'ERR_TLS_CERT_ALTNAME_INVALID' ? undefined : view.authorizationError;
+  const ephemeral = view.ephemeral;
   const keyExchange = ephemeral && 'name' in ephemeral && ephemeral.name ? `${ephemeral.name}` : undefined;
   return {
-    protocol: socket.getProtocol() ?? 'unknown',
-    cipher: cipher.name,
-    ...(cipher.standardName ? { cipherStandardName: cipher.standardName } : {}),
+    protocol: view.protocol ?? 'unknown',
+    cipher: view.cipher.name,
+    ...(view.cipher.standardName ? { cipherStandardName: view.cipher.standardName } : {}),
     ...(keyExchange ? { keyExchange } : {}),
     certificate,
     chain: issuerChain(peer),
     trust: {
-      chainTrusted,
+      chainTrusted: chainError === undefined,
       ...(chainError ? { chainError } : {}),
       checkedName: trust.checkedName,
       hostnameMatched,
-      pinned,
+      pinned: trust.pinnedFingerprint !== undefined,
       extraCaUsed: trust.extraCaPem !== undefined,
     },
   };
+}
+
+/** Checks the completed handshake against the trust settings and returns the facts; throws ETLS if untrusted. */
+export function verifyPeer(socket: tls.TLSSocket, trust: TrustSettings): TlsFacts {
+  const authorizationError = socket.authorizationError ? String(socket.authorizationError) : undefined;
+  const facts = tlsFacts(viewOf(socket, authorizationError), trust);
+  const presented = facts.certificate.fingerprintSha256;
+  if (trust.pinnedFingerprint !== undefined && presented !== trust.pinnedFingerprint) {
+    throw new HoplightError('ETLS', `The server's certificate does not match the pinned fingerprint. Presented: ${presented}; pinned: ${trust.pinnedFingerprint}. Nothing was sent.`, {
+      hint: 'If the server legitimately changed its certificate, confirm the new fingerprint with its administrator before pinning it.',
+      refusedTls: facts,
+    });
+  }
+  if (trust.pinnedFingerprint === undefined && (!socket.authorized || !facts.trust.chainTrusted || !facts.trust.hostnameMatched)) {
+    // Node already aborts in this case (rejectUnauthorized); this is the belt to its braces.
+    throw new HoplightError('ETLS', `The server's certificate is not trusted (${authorizationError ?? 'unverified'}). Nothing was sent.`, { refusedTls: facts });
+  }
+  return facts;
 }
 
 function issuerChain(leaf: tls.DetailedPeerCertificate): CertificateFacts[] {
@@ -91,8 +109,8 @@ function issuerChain(leaf: tls.DetailedPeerCertificate): CertificateFacts[] {
   return chain;
 }
 
-/** Turns a TLS handshake failure into words a user can act on. */
-export function describeTlsFailure(error: Error & { code?: string }, trust: TrustSettings): HoplightError {
+/** Turns a TLS handshake failure into words a user can act on, with what the server presented when known. */
+export function describeTlsFailure(error: Error & { code?: string }, trust: TrustSettings, presented?: HandshakeView): HoplightError {
   const code = error.code ?? '';
   const reasons: Record<string, string> = {
     DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presented a self-signed certificate that is not trusted',
@@ -115,8 +133,17 @@ export function describeTlsFailure(error: Error & { code?: string }, trust: Trus
         : code.startsWith('ERR_SSL')
           ? 'Ask the server\'s administrator to enable TLS 1.2 or 1.3.'
           : 'If the server uses a private CA, trust it with --ca FILE. For a self-signed certificate, pin its SHA-256 fingerprint with --pin after confirming it with the administrator.';
+  let refusedTls: TlsFacts | undefined;
+  if (presented?.peer?.raw) {
+    try {
+      refusedTls = tlsFacts({ ...presented, authorizationError: code }, trust);
+    } catch {
+      refusedTls = undefined; // an unparsable certificate: the error message already says what failed
+    }
+  }
   return new HoplightError('ETLS', `TLS verification failed: ${reason} (${code || 'handshake error'}). Nothing was sent.`, {
     hint,
     cause: error,
+    ...(refusedTls ? { refusedTls } : {}),
   });
 }

@@ -51,6 +51,17 @@ export function HopReport(props: { report: SubmissionReport }) {
             </dd>
           </>
         ) : null}
+        {hop.refusedTls ? (
+          <>
+            <dt>Refused certificate</dt>
+            <dd data-field="refused-certificate">
+              {hop.refusedTls.certificate.subject} (issued by {hop.refusedTls.certificate.issuer}); SHA-256{' '}
+              <span className="mono">{hop.refusedTls.certificate.fingerprintSha256}</span>;{' '}
+              {hop.refusedTls.trust.chainError ? `chain not trusted: ${hop.refusedTls.trust.chainError}; ` : ''}
+              name {hop.refusedTls.trust.hostnameMatched ? 'matches' : `does not match ${hop.refusedTls.trust.checkedName}`}
+            </dd>
+          </>
+        ) : null}
         <dt>REQUIRETLS</dt>
         <dd data-field="requiretls">
           advertised <YesNo value={hop.requireTls.advertised} />, requested {hop.requireTls.requested ? 'yes' : 'no'}, accepted{' '}
