@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandExists, freePort, waitForPort } from './peers.js';
+import { commandExists, freePort, waitForPort, type MtaPeer } from './peers.js';
 import type { TestPki } from './pki.js';
 
 /** Where scripts/install-test-peers.sh unpacks Debian's exim4-daemon-heavy. */
@@ -10,15 +10,7 @@ export const EXIM_ROOT = process.env.HOPLIGHT_EXIM_ROOT ?? '/opt/hoplight-peers/
 const EXIM = join(EXIM_ROOT, 'usr', 'sbin', 'exim4');
 
 /** Debian's Exim 4.96 as a second real MTA: STARTTLS and implicit TLS, PIPECONNECT, no REQUIRETLS. */
-export interface EximPeer {
-  readonly submissionPort: number;
-  readonly implicitPort: number;
-  readonly user: string;
-  readonly password: string;
-  delivered(): string[];
-  log(): string;
-  stop(): Promise<void>;
-}
+export type EximPeer = MtaPeer;
 
 /** Whether the unpacked Exim binary and its user exist. */
 export function eximInstalled(): boolean {

@@ -2,6 +2,19 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 
+/** A real MTA started by a test: its loopback submission ports, its one user, and its local maildir. */
+export interface MtaPeer {
+  readonly submissionPort: number;
+  readonly implicitPort: number;
+  readonly user: string;
+  readonly password: string;
+  /** Messages delivered into the peer's local maildir so far (raw). */
+  delivered(): string[];
+  /** What the peer logged. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
 /** True under CI, where a missing peer is a failure, not a skip. */
 export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 

@@ -2,21 +2,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { commandExists, freePort, waitForPort } from './peers.js';
+import { commandExists, freePort, waitForPort, type MtaPeer } from './peers.js';
 import type { TestPki } from './pki.js';
 
 /** Debian's Postfix 3.7 with Dovecot SASL, as a real submission server on loopback ports. */
-export interface PostfixPeer {
-  readonly submissionPort: number;
-  readonly implicitPort: number;
-  readonly user: string;
-  readonly password: string;
-  /** Messages delivered into the local maildir so far (raw). */
-  delivered(): string[];
-  /** What Postfix logged. */
-  log(): string;
-  stop(): Promise<void>;
-}
+export type PostfixPeer = MtaPeer;
 
 /** Whether Postfix and Dovecot are installed. */
 export function postfixInstalled(): boolean {
