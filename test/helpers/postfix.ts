@@ -77,7 +77,7 @@ export async function startPostfix(pki: TestPki, options: { hardened?: boolean }
       'smtpd_sasl_path = private/auth',
       'smtpd_relay_restrictions = permit_sasl_authenticated, reject',
       'smtpd_recipient_restrictions = permit_sasl_authenticated, reject',
-      ...(options.hardened ? ['smtpd_tls_mandatory_ciphers = high', 'smtpd_tls_exclude_ciphers = aNULL', 'tls_preempt_cipherlist = yes', 'smtpd_tls_protocols = >=TLSv1.2'] : []),
+      ...(options.hardened ? ['smtpd_tls_mandatory_ciphers = high', 'smtpd_tls_exclude_ciphers = aNULL', 'tls_preempt_cipherlist = yes', 'smtpd_tls_protocols = >=TLSv1.2', 'smtpd_tls_mandatory_protocols = >=TLSv1.2'] : []),
       '',
     ].join('\n'),
   );

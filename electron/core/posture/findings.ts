@@ -1,0 +1,43 @@
+import type { Finding, Severity } from '../../../shared/types/posture.js';
+
+/** Every finding id with its severity and title: the one table README.md's "Findings" mirrors. */
+export const FINDINGS = {
+  'starttls.missing': { severity: 'critical', title: 'STARTTLS is not offered: mail and passwords to this port travel in cleartext' },
+  'starttls.refused': { severity: 'critical', title: 'STARTTLS is advertised but refused' },
+  'starttls.injection': { severity: 'critical', title: 'Commands sent before STARTTLS are executed inside TLS (STARTTLS command injection, CVE-2011-0411 class)' },
+  'starttls.no-injection': { severity: 'ok', title: 'Commands pipelined with STARTTLS are discarded' },
+  'tls.failed': { severity: 'critical', title: 'The TLS handshake fails' },
+  'tls.version.tls1_0': { severity: 'medium', title: 'TLS 1.0 is accepted' },
+  'tls.version.tls1_1': { severity: 'medium', title: 'TLS 1.1 is accepted' },
+  'tls.version.tls1_3-missing': { severity: 'low', title: 'TLS 1.3 is not offered' },
+  'tls.version.tls1_2-only-or-newer': { severity: 'ok', title: 'Only TLS 1.2 and newer are accepted' },
+  'cert.untrusted': { severity: 'high', title: 'The certificate chain is not trusted' },
+  'cert.expired': { severity: 'high', title: 'The certificate has expired' },
+  'cert.not-yet-valid': { severity: 'high', title: 'The certificate is not valid yet' },
+  'cert.expires-soon': { severity: 'medium', title: 'The certificate expires within 14 days' },
+  'cert.hostname-mismatch': { severity: 'high', title: 'The certificate does not match the host name' },
+  'cert.valid': { severity: 'ok', title: 'The certificate is trusted and matches the host name' },
+  'ocsp.stapled': { severity: 'ok', title: 'An OCSP response is stapled' },
+  'ocsp.not-stapled': { severity: 'info', title: 'No OCSP response is stapled' },
+  'ocsp.revoked': { severity: 'critical', title: 'The stapled OCSP response says the certificate is revoked' },
+  'ocsp.bad-signature': { severity: 'high', title: 'The stapled OCSP response is not signed by the certificate’s issuer' },
+  'requiretls.supported': { severity: 'ok', title: 'REQUIRETLS is advertised after TLS (RFC 8689)' },
+  'requiretls.missing': { severity: 'info', title: 'REQUIRETLS is not advertised: messages sent with "Require TLS on every hop" will be refused' },
+  'requiretls.before-tls': { severity: 'medium', title: 'REQUIRETLS is advertised before TLS, which RFC 8689 §4.1 forbids' },
+  'auth.before-tls': { severity: 'high', title: 'AUTH is offered before TLS: a client could send its password in cleartext' },
+  'auth.mechanisms': { severity: 'info', title: 'AUTH mechanisms offered over TLS' },
+  'pipelining.supported': { severity: 'info', title: 'PIPELINING is supported (RFC 2920)' },
+  'pipeconnect.supported': { severity: 'info', title: 'Early pipelining (PIPECONNECT) is supported' },
+  'chunking.supported': { severity: 'info', title: 'CHUNKING (BDAT) is supported (RFC 3030)' },
+  'smtputf8.missing': { severity: 'low', title: 'SMTPUTF8 is not supported: internationalised addresses cannot be used' },
+  'connection.failed': { severity: 'info', title: 'Could not connect: nothing about this server could be checked' },
+} as const satisfies Record<string, { severity: Severity; title: string }>;
+
+/** A finding id. */
+export type FindingId = keyof typeof FINDINGS;
+
+/** Makes a finding from the catalogue. */
+export function finding(id: FindingId, subject: string, detail?: string): Finding {
+  const entry = FINDINGS[id];
+  return { id, severity: entry.severity, title: entry.title, subject, ...(detail ? { detail } : {}) };
+}

@@ -1,0 +1,154 @@
+import { isIP, type Socket } from 'node:net';
+import * as tls from 'node:tls';
+import type { SmtpReplyData } from '../../../shared/types/errors.js';
+import type { TlsVersionName } from '../../../shared/types/posture.js';
+import { HoplightError } from '../errors.js';
+import { SmtpChannel } from '../smtp/channel.js';
+import { replyText } from '../smtp/reply.js';
+import { connectTcp, ehlo, ehloName, readGreeting, type Timeouts } from '../smtp/session-steps.js';
+import { viewOf, type HandshakeView } from '../tls/peer-verification.js';
+
+/** What one probe connection should do. */
+export interface ProbeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly security: 'starttls' | 'implicit';
+  readonly checkedName: string;
+  readonly extraCaPem?: string;
+  readonly timeouts: Timeouts;
+  /** Limit the handshake to this version (and lower OpenSSL's security level for TLS 1.0/1.1, for this probe only). */
+  readonly tlsVersion?: TlsVersionName;
+  /** Send "STARTTLS\r\nNOOP\r\n" in one write and watch for a NOOP answer inside TLS (CVE-2011-0411 class). */
+  readonly injectNoop?: boolean;
+  /** Ask for an OCSP staple (RFC 6066 status_request). */
+  readonly requestOcsp?: boolean;
+  /** Stop after the handshake (version probes); otherwise send EHLO over TLS too. */
+  readonly stopAfterHandshake?: boolean;
+}
+
+/** What one probe connection saw; `error` and `stage` say where it stopped when it stopped early. */
+export interface ProbeOutcome {
+  remoteAddress?: string;
+  greeting?: SmtpReplyData;
+  ehloBeforeTls?: SmtpReplyData;
+  starttls?: { offered: boolean; accepted: boolean; reply?: SmtpReplyData };
+  handshake?: HandshakeView & { authorized: boolean };
+  ocspResponse?: Buffer | null;
+  ehloAfterTls?: SmtpReplyData;
+  injection?: { vulnerable: boolean; detail: string };
+  stage: 'connect' | 'greeting' | 'ehlo' | 'starttls' | 'tls' | 'ehlo-tls' | 'done';
+  error?: HoplightError;
+}
+
+/**
+ * A posture probe: it never authenticates and never sends mail, so it may look at a certificate it does not
+ * trust. The trust verdict is computed from Node's authorizationError, never assumed.
+ */
+function probeTlsOptions(options: ProbeOptions): tls.ConnectionOptions {
+  const version = options.tlsVersion;
+  const old = version === 'TLSv1' || version === 'TLSv1.1';
+  return {
+    ...(options.extraCaPem ? { ca: [...tls.rootCertificates, options.extraCaPem] } : {}),
+    ...(isIP(options.checkedName) ? {} : { servername: options.checkedName }),
+    rejectUnauthorized: false, // observe only: no credential or message ever follows on a probe
+    checkServerIdentity: (_host, cert) => tls.checkServerIdentity(options.checkedName, cert),
+    ...(version ? { minVersion: version, maxVersion: version } : { minVersion: 'TLSv1' }),
+    // OpenSSL 3 refuses TLS 1.0/1.1 (and their SHA-1 signatures) at its default security level.
+    ...(old || !version ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
+    ...(options.requestOcsp ? { requestOCSP: true } : {}),
+  };
+}
+
+function observeHandshake(socket: Socket, options: ProbeOptions, outcome: ProbeOutcome): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const secure = tls.connect({ ...probeTlsOptions(options), socket });
+    outcome.ocspResponse = options.requestOcsp ? null : undefined;
+    secure.on('OCSPResponse', (response: Buffer) => {
+      outcome.ocspResponse = response;
+    });
+    const timer = setTimeout(() => {
+      secure.destroy();
+      reject(new HoplightError('ETIMEDOUT', `The TLS handshake did not finish within ${Math.round(options.timeouts.tlsMs / 1000)} s.`));
+    }, options.timeouts.tlsMs);
+    secure.once('secureConnect', () => {
+      clearTimeout(timer);
+      secure.removeAllListeners('error');
+      const authorizationError = secure.authorizationError ? String(secure.authorizationError) : undefined;
+      outcome.handshake = { ...viewOf(secure, authorizationError), authorized: secure.authorized };
+      resolve(secure);
+    });
+    secure.once('error', (error: Error & { code?: string }) => {
+      clearTimeout(timer);
+      secure.destroy();
+      reject(new HoplightError('ETLS', `TLS handshake failed: ${error.code ?? error.message}`, { cause: error }));
+    });
+  });
+}
+
+/** Runs one probe connection and returns what it saw (never throws). */
+export async function probe(options: ProbeOptions): Promise<ProbeOutcome> {
+  const outcome: ProbeOutcome = { stage: 'connect' };
+  const where = `${options.host}:${options.port}`;
+  let channel: SmtpChannel | undefined;
+  try {
+    const socket = await connectTcp(options.host, options.port, options.timeouts.connectMs);
+    outcome.remoteAddress = socket.remoteAddress;
+    channel = new SmtpChannel(socket, performance.now());
+    const name = ehloName(socket);
+    if (options.security === 'implicit') {
+      outcome.stage = 'tls';
+      channel.adopt(await observeHandshake(channel.release(), options, outcome));
+      outcome.stage = 'greeting';
+      outcome.greeting = await readGreeting(channel, options.timeouts, where, true);
+    } else {
+      outcome.stage = 'greeting';
+      outcome.greeting = await readGreeting(channel, options.timeouts, where, false);
+      outcome.stage = 'ehlo';
+      const before = await ehlo(channel, name, options.timeouts);
+      outcome.ehloBeforeTls = before.reply;
+      if (before.reply.code !== 250) throw new HoplightError('ECONNECTION', `EHLO refused: ${replyText(before.reply)}`, { reply: before.reply });
+      outcome.stage = 'starttls';
+      const offered = before.capabilities.has('STARTTLS');
+      outcome.starttls = { offered, accepted: false };
+      if (!offered) throw new HoplightError('ESTARTTLS', 'The server does not offer STARTTLS.');
+      // RFC 3207 §4: STARTTLS must end a pipelined group. The injection probe breaks that rule on purpose.
+      channel.send(options.injectNoop ? [{ wire: 'STARTTLS' }, { wire: 'NOOP' }] : [{ wire: 'STARTTLS' }]);
+      const reply = await channel.readReply(options.timeouts.commandMs, 'STARTTLS');
+      outcome.starttls = { offered, accepted: reply.code === 220, reply };
+      if (reply.code !== 220) throw new HoplightError('ESTARTTLS', `STARTTLS refused: ${replyText(reply)}`, { reply });
+      if (channel.hasUnreadInput()) {
+        outcome.injection = { vulnerable: false, detail: 'The server answered the pipelined NOOP in cleartext before TLS instead of discarding it.' };
+        throw new HoplightError('ETLS', 'The server sent data after its STARTTLS reply, before TLS.');
+      }
+      outcome.stage = 'tls';
+      channel.adopt(await observeHandshake(channel.release(), options, outcome));
+    }
+    if (options.injectNoop) {
+      // A vulnerable server kept "NOOP" from the cleartext buffer and now answers it inside TLS, unasked.
+      try {
+        const unsolicited = await channel.readReply(Math.min(options.timeouts.commandMs, 2000), 'anything');
+        outcome.injection = { vulnerable: true, detail: `After the handshake the server answered the NOOP sent before TLS: ${replyText(unsolicited)}` };
+      } catch (error) {
+        if (!(error instanceof HoplightError) || error.code !== 'ETIMEDOUT') throw error;
+        outcome.injection = { vulnerable: false, detail: 'The NOOP sent in the same packet as STARTTLS was discarded, as RFC 3207 requires.' };
+      }
+      outcome.stage = 'done';
+      return outcome;
+    }
+    if (!options.stopAfterHandshake) {
+      outcome.stage = 'ehlo-tls';
+      const after = await ehlo(channel, name, options.timeouts);
+      outcome.ehloAfterTls = after.reply;
+    }
+    outcome.stage = 'done';
+    return outcome;
+  } catch (error) {
+    outcome.error = error instanceof HoplightError ? error : new HoplightError('EINTERNAL', String(error));
+    return outcome;
+  } finally {
+    if (channel?.usable) {
+      channel.send([{ wire: 'QUIT' }]);
+      channel.close();
+    } else channel?.abort();
+  }
+}
