@@ -1,19 +1,31 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import type { TestPki } from './pki.js';
+
+/** TLS settings for a scripted server's handshake. */
+export interface StartTlsOptions extends Pick<TlsOptions, 'minVersion' | 'maxVersion' | 'ciphers'> {
+  /** A DER OCSP response to staple when the client asks (RFC 6066). */
+  readonly ocspResponse?: Buffer;
+  /** Send the CA certificate after the leaf. */
+  readonly sendChain?: boolean;
+  /** Present this certificate instead of the test server's. */
+  readonly certificate?: { certPem: string; keyPem: string };
+}
 
 /** What a scripted server can do while handling one command line. */
 export interface ScriptContext {
   /** Writes raw bytes (CRLF is not added). */
   write(data: string): void;
   /** Switches the connection to TLS with the test certificate (after the script wrote its 220). */
-  startTls(options?: Pick<import('node:tls').TlsOptions, 'minVersion' | 'maxVersion' | 'ciphers'>): void;
+  startTls(options?: StartTlsOptions): void;
   close(): void;
   readonly secure: boolean;
   /** Everything the client sent so far (lines and data), as received. */
   readonly received: string[];
   /** The server is in the DATA phase (lines go to the message until "."). */
   inData: boolean;
+  /** Keep commands received before STARTTLS and run them inside TLS: the CVE-2011-0411 bug, on purpose. */
+  keepBufferAcrossTls?: boolean;
 }
 
 /** A handler per command line; return the reply (CRLF added per line) or undefined to say nothing. */
@@ -45,16 +57,28 @@ export async function startScriptedServer(pki: TestPki, greeting: string | undef
     sessions.push(received);
     let socket: Socket = raw;
     let buffer = '';
+    let upgrading = false;
     const context: ScriptContext = {
       write: (data) => socket.write(data),
       startTls: (options = {}) => {
         socket.removeAllListeners('data');
-        const secure = new TLSSocket(raw, { isServer: true, key: pki.server.keyPem, cert: pki.server.certPem, ...options });
-        secure.on('error', () => undefined);
-        socket = secure;
-        buffer = '';
-        secure.on('data', onData);
+        const { ocspResponse, sendChain, certificate, ...versions } = options;
+        const identity = certificate ?? pki.server;
+        // A tls.Server (never listening) handed the raw socket: the only way Node staples OCSP on a server.
+        const tlsServer = createTlsServer({ key: identity.keyPem, cert: sendChain ? identity.certPem + pki.ca.certPem : identity.certPem, ...versions });
+        tlsServer.on('tlsClientError', () => undefined);
+        if (ocspResponse) tlsServer.on('OCSPRequest', (_cert, _issuer, done) => done(null, ocspResponse));
+        tlsServer.on('secureConnection', (secure: TLSSocket) => {
+          secure.on('error', () => undefined);
+          socket = secure;
+          upgrading = false;
+          secure.on('data', onData);
+          // The CVE-2011-0411 bug: what arrived with STARTTLS is now executed inside TLS.
+          if (buffer) onData(Buffer.alloc(0));
+        });
+        upgrading = true;
         Object.assign(context, { secure: true });
+        tlsServer.emit('connection', raw);
       },
       close: () => socket.destroy(),
       secure: false,
@@ -65,6 +89,11 @@ export async function startScriptedServer(pki: TestPki, greeting: string | undef
       buffer += chunk.toString('utf8');
       let newline = buffer.indexOf('\r\n');
       while (newline !== -1) {
+        if (upgrading) {
+          // RFC 3207: commands pipelined after STARTTLS must be discarded, unless this server is playing vulnerable.
+          if (!context.keepBufferAcrossTls) buffer = '';
+          return;
+        }
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 2);
         received.push(line);

@@ -108,6 +108,16 @@ function serverOptions(options: LocalServerOptions, secure: boolean): SMTPServer
     allowInsecureAuth: false,
     disabledCommands: auth === undefined ? ['AUTH'] : [],
     logger: false,
+    // smtp-server advertises AUTH before TLS (and then refuses it). A client could send its password in
+    // cleartext on seeing it, so AUTH is hidden until the session is secure (as Postfix's smtpd_tls_auth_only does).
+    onConnect(session, callback) {
+      if (!secure) session.disabledCommands = ['AUTH'];
+      callback();
+    },
+    onSecure(_socket, session, callback) {
+      session.disabledCommands = auth === undefined ? ['AUTH'] : [];
+      callback();
+    },
     onAuth(authData, _session, callback) {
       const ok = auth !== undefined && authData.username === auth.user && sameSecret(authData.password ?? '', auth.password);
       if (!ok) return callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));

@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { HoplightError, inputError } from '../core/errors.js';
+import { EXIT } from '../core/exit-codes.js';
+import { checkServer } from '../core/posture/server-check.js';
+import { renderServerCheck } from '../core/report/render-posture.js';
+import { terminalStyle } from './terminal.js';
+
+/** `hoplight check --help`. */
+export const CHECK_USAGE = `Usage: hoplight check HOST[:PORT] [--security starttls|implicit|auto] [--name TLS_NAME] [--ca FILE] [--json]
+
+Checks how well a mail server protects mail in transit: STARTTLS, TLS versions, certificate, OCSP stapling,
+REQUIRETLS and other extensions, AUTH before TLS, STARTTLS command injection. It never logs in or sends mail.
+PORT defaults to 587; --security auto (the default) means implicit TLS on 465 and STARTTLS elsewhere.
+
+Exit codes: 0 the check ran (whatever it found); 2 bad input; 5 the server could not be reached at all.`;
+
+/** Splits HOST[:PORT], allowing [IPv6]:PORT. */
+export function parseTarget(target: string): { host: string; port?: number } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(target);
+  const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : target.includes(':') && target.indexOf(':') === target.lastIndexOf(':') ? target.split(':') : [target, undefined];
+  if (!host) throw inputError('host', 'is empty.');
+  if (port === undefined) return { host };
+  const number = Number(port);
+  if (!Number.isInteger(number) || number < 1 || number > 65535) throw inputError('port', `"${port}" is not a port number.`);
+  return { host, port: number };
+}
+
+/** Runs `hoplight check`; returns the exit code. */
+export async function runCheck(args: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: { security: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, json: { type: 'boolean' } } });
+  } catch (error) {
+    throw new HoplightError('EINPUT', `${(error as Error).message}\n\n${CHECK_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1 || !positionals[0]) throw new HoplightError('EINPUT', `Give exactly one HOST[:PORT].\n\n${CHECK_USAGE}`, { field: 'host' });
+  const security = values.security ?? 'auto';
+  if (!['starttls', 'implicit', 'auto'].includes(security)) throw inputError('security', 'must be starttls, implicit or auto.');
+  let extraCaPem: string | undefined;
+  if (values.ca !== undefined) {
+    try {
+      extraCaPem = await readFile(values.ca, 'utf8');
+    } catch {
+      throw inputError('ca', `file "${values.ca}" cannot be read.`);
+    }
+  }
+  const target = parseTarget(positionals[0]);
+  const result = await checkServer({
+    ...target,
+    security: security as 'starttls' | 'implicit' | 'auto',
+    ...(values.name ? { tlsName: values.name } : {}),
+    ...(extraCaPem ? { extraCaPem } : {}),
+  });
+  if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else process.stdout.write(`${renderServerCheck(result, terminalStyle())}\n`);
+  return result.connection.status === 'completed' ? EXIT.accepted : EXIT.connectionFailed;
+}
