@@ -45,6 +45,8 @@ export interface CertificateCheck {
   readonly daysUntilExpiry: number;
   readonly expired: boolean;
   readonly notYetValid: boolean;
+  /** The certificates as presented, DER in base64, leaf first (for DANE matching and for the record). */
+  readonly derBase64: readonly string[];
 }
 
 /** OCSP stapling on the TLS session (RFC 6066 status_request). */
@@ -96,5 +98,59 @@ export interface ServerCheckResult {
   readonly ocsp: Attempt<OcspCheck>;
   readonly extensions: Attempt<ExtensionsCheck>;
   readonly starttlsInjection: Attempt<{ readonly vulnerable: boolean; readonly detail: string }>;
+  readonly findings: readonly Finding[];
+}
+
+/** A TLSA record and how it compared with what the MX presented. */
+export interface TlsaMatchResult {
+  readonly usage: number;
+  readonly selector: number;
+  readonly matchingType: number;
+  readonly data: string;
+  readonly matched: boolean;
+  readonly usable: boolean;
+  readonly detail: string;
+}
+
+/** One MX host of a domain, checked. */
+export interface MxHostCheck {
+  readonly name: string;
+  readonly preference: number;
+  readonly addresses: Attempt<{ readonly addresses: readonly string[]; readonly authenticated: boolean }>;
+  /** `unreachable` is its own state (outbound port 25 is often blocked), never "insecure". */
+  readonly reachability: 'reachable' | 'unreachable' | 'not-checked';
+  readonly server: Attempt<ServerCheckResult>;
+  readonly mtaStsMatch: Attempt<{ readonly matched: boolean; readonly pattern?: string }>;
+  readonly dane: Attempt<{ readonly authenticated: boolean; readonly records: readonly TlsaMatchResult[]; readonly valid: boolean }>;
+  /** RFC 8689 §4.2.1 applied to this host: could a compliant relay hand it a REQUIRETLS message? */
+  readonly requireTls: { readonly deliverable: boolean | 'unknown'; readonly reasons: readonly string[] };
+}
+
+/** The published MTA-STS policy (RFC 8461). */
+export interface MtaStsPolicy {
+  readonly id: string;
+  readonly mode: 'enforce' | 'testing' | 'none';
+  readonly maxAge: number;
+  readonly mx: readonly string[];
+}
+
+/** The last hop forecast for one security choice, in words and as data. */
+export interface Forecast {
+  readonly verdict: 'deliverable' | 'will-bounce' | 'policy-protected' | 'opportunistic' | 'cleartext-possible' | 'policy-ignored' | 'no-policy-to-ignore' | 'unknown';
+  readonly summary: string;
+  readonly reasons: readonly string[];
+}
+
+/** Everything the domain check found about a recipient domain's delivery security. */
+export interface DomainCheckResult {
+  readonly domain: string;
+  readonly resolver: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly mx: Attempt<{ readonly hosts: readonly { readonly name: string; readonly preference: number }[]; readonly authenticated: boolean; readonly implicit: boolean; readonly nullMx: boolean }>;
+  readonly mxHosts: readonly MxHostCheck[];
+  readonly mtaSts: Attempt<{ readonly record: boolean; readonly policy?: MtaStsPolicy; readonly problem?: string }>;
+  readonly tlsRpt: Attempt<{ readonly record?: string }>;
+  readonly forecast: { readonly 'require-tls': Forecast; readonly default: Forecast; readonly 'tls-optional': Forecast };
   readonly findings: readonly Finding[];
 }

@@ -39,7 +39,20 @@ export function checkCertificate(view: HandshakeView, checkedName: string, now =
     daysUntilExpiry: Math.floor((notAfter - now.getTime()) / DAY),
     expired: notAfter < now.getTime(),
     notYetValid: notBefore > now.getTime(),
+    derBase64: presentedChain(view).map((der) => der.toString('base64')),
   };
+}
+
+/** The DER certificates the server presented: the leaf, then its issuers as Node linked them. */
+function presentedChain(view: HandshakeView): Buffer[] {
+  const out: Buffer[] = [];
+  let current: typeof view.peer | undefined = view.peer;
+  while (current?.raw && out.length < 10) {
+    out.push(current.raw);
+    if (!current.issuerCertificate || current.issuerCertificate === current || current.issuerCertificate.fingerprint256 === current.fingerprint256) break;
+    current = current.issuerCertificate;
+  }
+  return out;
 }
 
 /** The issuer of the leaf among the certificates the server sent, if it sent it. */

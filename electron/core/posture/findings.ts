@@ -31,6 +31,23 @@ export const FINDINGS = {
   'chunking.supported': { severity: 'info', title: 'CHUNKING (BDAT) is supported (RFC 3030)' },
   'smtputf8.missing': { severity: 'low', title: 'SMTPUTF8 is not supported: internationalised addresses cannot be used' },
   'connection.failed': { severity: 'info', title: 'Could not connect: nothing about this server could be checked' },
+  'mx.none': { severity: 'high', title: 'The domain publishes no mail server (null MX or no address)' },
+  'mx.implicit': { severity: 'low', title: 'No MX record: mail goes to the domain’s own address (RFC 5321 §5.1)' },
+  'mx.unreachable': { severity: 'info', title: 'Could not connect to this MX on port 25 from here (often blocked for home connections); not a finding about the server' },
+  'dnssec.signed': { severity: 'ok', title: 'The MX records are DNSSEC-validated' },
+  'dnssec.unsigned': { severity: 'medium', title: 'The MX records are not DNSSEC-validated: they could be forged on the way' },
+  'mta-sts.enforce': { severity: 'ok', title: 'MTA-STS policy in enforce mode' },
+  'mta-sts.testing': { severity: 'low', title: 'MTA-STS policy in testing mode: failures are reported, not prevented' },
+  'mta-sts.none': { severity: 'low', title: 'MTA-STS policy in mode "none"' },
+  'mta-sts.missing': { severity: 'medium', title: 'No MTA-STS policy: senders cannot tell that TLS is required' },
+  'mta-sts.invalid': { severity: 'high', title: 'An MTA-STS record is published but its policy cannot be fetched or parsed' },
+  'mta-sts.mx-mismatch': { severity: 'high', title: 'An MX is not listed in the MTA-STS policy: enforcing senders will not deliver to it' },
+  'dane.valid': { severity: 'ok', title: 'A DNSSEC-validated TLSA record matches the certificate the MX presented (DANE)' },
+  'dane.mismatch': { severity: 'high', title: 'TLSA records exist but none matches the certificate the MX presented: DANE senders will not deliver' },
+  'dane.unvalidated': { severity: 'medium', title: 'TLSA records exist but are not DNSSEC-validated, so DANE cannot use them' },
+  'dane.missing': { severity: 'info', title: 'No TLSA records for this MX (no DANE)' },
+  'tlsrpt.present': { severity: 'ok', title: 'A TLS-RPT record asks senders to report TLS failures (RFC 8460)' },
+  'tlsrpt.missing': { severity: 'low', title: 'No TLS-RPT record: nobody hears about failed TLS deliveries' },
 } as const satisfies Record<string, { severity: Severity; title: string }>;
 
 /** A finding id. */

@@ -1,0 +1,102 @@
+import { request } from 'node:https';
+import { isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
+import mtaSts from 'mailauth/lib/mta-sts.js';
+import type { MtaStsPolicy } from '../../../shared/types/posture.js';
+import { recordData, type Resolver } from '../dns/dns-client.js';
+
+/** What we learned about a domain's MTA-STS. */
+export interface MtaStsLookup {
+  readonly record: boolean;
+  readonly policy?: MtaStsPolicy;
+  readonly problem?: string;
+}
+
+/** Options for the HTTPS policy fetch; the tests trust their own CA and use their own port. */
+export interface PolicyFetchOptions {
+  readonly extraCaPem?: string;
+  readonly httpsPort?: number;
+  readonly timeoutMs?: number;
+}
+
+/** mailauth's resolver contract, answered from our DNSSEC-aware resolver. */
+function mailauthResolver(resolver: Resolver) {
+  return async (name: string, type: string): Promise<unknown[]> => {
+    const answer = await resolver.query(name, type as 'TXT' | 'A' | 'AAAA');
+    if (answer.rcode === 'NXDOMAIN') throw Object.assign(new Error(`${name} does not exist`), { code: 'ENOTFOUND' });
+    if (answer.answers.length === 0) throw Object.assign(new Error(`no ${type} for ${name}`), { code: 'ENODATA' });
+    return answer.answers.map((a) => recordData(a)).map((data) => (type === 'TXT' ? [data].flat().map((part) => String(part)) : data));
+  };
+}
+
+/**
+ * RFC 8461: the `_mta-sts` TXT record (mailauth's resolvePolicy), then the policy over HTTPS from
+ * `mta-sts.<domain>` with a verified certificate and no redirects (§3.3), parsed by mailauth's parsePolicy.
+ * The fetch is ours so that the resolver and the trusted CAs are parameters, not the process's globals.
+ */
+export async function lookupMtaSts(domain: string, resolver: Resolver, options: PolicyFetchOptions = {}): Promise<MtaStsLookup> {
+  let id: string | false;
+  try {
+    id = await mtaSts.resolvePolicy(domain, { resolver: mailauthResolver(resolver) });
+  } catch (error) {
+    return { record: true, problem: `the _mta-sts record is invalid: ${(error as Error).message || (error as { code?: string }).code}` };
+  }
+  if (!id) return { record: false };
+  const host = `mta-sts.${domain}`;
+  const addresses = (await resolver.query(host, 'A')).answers.map((a) => String(recordData(a)));
+  const address = addresses.find((a) => isIP(a));
+  if (!address) return { record: true, problem: `${host} has no address` };
+  let body: Buffer;
+  try {
+    body = await fetchPolicy(address, host, options);
+  } catch (error) {
+    return { record: true, problem: `the policy could not be fetched from https://${host}/.well-known/mta-sts.txt: ${(error as Error).message}` };
+  }
+  try {
+    const parsed = mtaSts.parsePolicy(body) as { mode: MtaStsPolicy['mode']; maxAge: number; mx?: string[] };
+    return { record: true, policy: { id, mode: parsed.mode, maxAge: parsed.maxAge, mx: parsed.mx ?? [] } };
+  } catch (error) {
+    return { record: true, problem: `the policy is invalid: ${(error as Error).message}` };
+  }
+}
+
+/** Whether an MX host name is allowed by the policy (mailauth's validateMx: exact or one leading wildcard label). */
+export function mxAllowed(mx: string, policy: MtaStsPolicy): { matched: boolean; pattern?: string } {
+  const result = mtaSts.validateMx(mx, { mode: policy.mode, mx: [...policy.mx] }) as { valid: boolean; match?: string };
+  return { matched: result.valid && policy.mode !== 'none', ...(result.match ? { pattern: result.match } : {}) };
+}
+
+function fetchPolicy(address: string, host: string, options: PolicyFetchOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: address,
+        port: options.httpsPort ?? 443,
+        path: '/.well-known/mta-sts.txt',
+        method: 'GET',
+        servername: host,
+        headers: { host },
+        ...(options.extraCaPem ? { ca: [...rootCertificates, options.extraCaPem] } : {}),
+        timeout: options.timeoutMs ?? 10_000,
+      },
+      (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          reject(new Error(`HTTP ${response.statusCode ?? '?'}${response.statusCode && response.statusCode >= 300 && response.statusCode < 400 ? ' (redirects are not allowed, RFC 8461 §3.3)' : ''}`));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > 64 * 1024) req.destroy(new Error('the policy is larger than 64 KB'));
+          else chunks.push(chunk);
+        });
+        response.on('end', () => resolve(Buffer.concat(chunks)));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
