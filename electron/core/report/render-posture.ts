@@ -1,4 +1,4 @@
-import type { Attempt, Finding, ServerCheckResult, Severity } from '../../../shared/types/posture.js';
+import type { Attempt, DomainCheckResult, Finding, ServerCheckResult, Severity } from '../../../shared/types/posture.js';
 import type { RenderStyle } from './render-submission.js';
 
 const PLAIN: RenderStyle = { bold: (s) => s, good: (s) => s, bad: (s) => s, dim: (s) => s };
@@ -74,6 +74,35 @@ export function renderServerCheck(result: ServerCheckResult, style: RenderStyle 
     )}`,
   );
   if (result.security === 'starttls') out.push(`  STARTTLS injection: ${attempt(result.starttlsInjection, (r) => (r.vulnerable ? style.bad('VULNERABLE') : style.good('not vulnerable')), style)}`);
+  out.push('', style.bold('Findings'), ...renderFindings(result.findings, style));
+  return out.join('\n');
+}
+
+/** Renders a domain check for a terminal: MX, policies, each MX, the forecast per security choice, findings. */
+export function renderDomainCheck(result: DomainCheckResult, style: RenderStyle = PLAIN): string {
+  const out: string[] = [];
+  const yes = (v: boolean): string => (v ? style.good('yes') : style.bad('no'));
+  out.push(style.bold(`Domain ${result.domain} (resolver ${result.resolver}), ${result.durationMs} ms`));
+  out.push(`  MX:        ${attempt(result.mx, (m) => (m.nullMx ? 'null MX: the domain accepts no mail' : `${m.hosts.map((h) => `${h.preference} ${h.name}`).join(', ') || 'none'}${m.implicit ? ' (implicit: no MX record)' : ''}; DNSSEC-validated ${yes(m.authenticated)}`), style)}`);
+  out.push(`  MTA-STS:   ${attempt(result.mtaSts, (m) => (!m.record ? 'no policy' : m.policy ? `mode ${m.policy.mode}, max_age ${m.policy.maxAge}, mx ${m.policy.mx.join(', ')}` : style.bad(`broken: ${m.problem ?? ''}`)), style)}`);
+  out.push(`  TLS-RPT:   ${attempt(result.tlsRpt, (t) => t.record ?? 'no record', style)}`);
+  for (const host of result.mxHosts) {
+    out.push('', style.bold(`  MX ${host.preference} ${host.name}: ${host.reachability === 'unreachable' ? style.dim('could not connect on port 25 from here (not a verdict on the server)') : host.reachability}`));
+    out.push(`    addresses:   ${attempt(host.addresses, (a) => a.addresses.join(', ') || 'none', style)}`);
+    out.push(`    MTA-STS:     ${attempt(host.mtaStsMatch, (m) => (m.matched ? `listed (${m.pattern ?? ''})` : style.bad('not listed')), style)}`);
+    out.push(`    DANE:        ${attempt(host.dane, (d) => (d.records.length === 0 ? 'no TLSA records' : `${d.records.map((r) => `${r.usage} ${r.selector} ${r.matchingType}: ${r.detail}`).join('; ')}; validated ${yes(d.authenticated)}`), style)}`);
+    out.push(`    REQUIRETLS:  ${host.requireTls.deliverable === 'unknown' ? style.dim('unknown') : host.requireTls.deliverable ? style.good('a compliant relay can deliver') : style.bad('a compliant relay cannot deliver')} (${host.requireTls.reasons.join('; ')})`);
+    if (host.server.status === 'completed' && host.reachability === 'reachable') {
+      out.push(...renderServerCheck(host.server.result, style).split('\n').map((line) => `    ${line}`));
+    }
+  }
+  out.push('', style.bold('Last hop, for each security choice'));
+  const names = { 'require-tls': 'Require TLS on every hop', default: 'Default', 'tls-optional': 'TLS optional' } as const;
+  for (const choice of ['require-tls', 'default', 'tls-optional'] as const) {
+    const f = result.forecast[choice];
+    out.push(`  ${names[choice]}: ${f.summary}`);
+    for (const reason of f.reasons) out.push(style.dim(`    - ${reason}`));
+  }
   out.push('', style.bold('Findings'), ...renderFindings(result.findings, style));
   return out.join('\n');
 }

@@ -1,0 +1,145 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createResolver } from '../../../electron/core/dns/dns-client.js';
+import { checkDomain } from '../../../electron/core/posture/domain-check.js';
+import { startLocalSubmissionServer, type LocalServer } from '../../../electron/core/sandbox/local-submission-server.js';
+import { issueCertificate } from '../../../electron/core/tls/local-ca.js';
+import type { DomainCheckResult } from '../../../shared/types/posture.js';
+import { dnsToolsInstalled, randomLoopbackNet, startDnsWorld, type DnsWorld } from '../../helpers/dns-world.js';
+import { peerAvailable } from '../../helpers/peers.js';
+import { makeTestPki, type TestPki } from '../../helpers/pki.js';
+
+// A test world on loopback: a validating unbound serving a DNSSEC-signed example.test and an unsigned plain.test,
+// MX hosts on port 25 of a random 127.x.y.0/24, and the MTA-STS policy over HTTPS on port 443 of the same net.
+const available = peerAvailable('unbound + dnssec-signzone', dnsToolsInstalled(), 'apt-get install unbound bind9-utils, or run scripts/install-test-peers.sh');
+
+describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
+  const net = randomLoopbackNet();
+  let pki: TestPki;
+  let world: DnsWorld;
+  let mx1: LocalServer;
+  let mx2: LocalServer;
+  let https: Server;
+  let signed: DomainCheckResult;
+  let plain: DomainCheckResult;
+  const ids = (r: DomainCheckResult): string[] => r.findings.map((f) => `${f.id}@${f.subject}`);
+
+  beforeAll(async () => {
+    pki = makeTestPki();
+    const mx1Cert = issueCertificate({ commonName: 'mx1.example.test', names: ['mx1.example.test'] }, pki.ca);
+    const mx2Cert = issueCertificate({ commonName: 'mx2.example.test', names: ['mx2.example.test', 'mx.plain.test'] }, pki.ca);
+    const stsCert = issueCertificate({ commonName: 'mta-sts.example.test', names: ['mta-sts.example.test', 'mta-sts.broken.test'] }, pki.ca);
+    const spkiHash = createHash('sha256').update(new X509Certificate(mx1Cert.certPem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+    const onMessage = (): void => undefined;
+    [mx1, mx2] = await Promise.all([
+      startLocalSubmissionServer({ host: `${net}.2`, starttlsPort: 25, tls: mx1Cert, advertiseRequireTls: true, onMessage }),
+      startLocalSubmissionServer({ host: `${net}.3`, starttlsPort: 25, tls: mx2Cert, advertiseRequireTls: false, onMessage }),
+    ]);
+    https = createServer({ key: stsCert.keyPem, cert: stsCert.certPem }, (request, response) => {
+      if (request.url === '/.well-known/mta-sts.txt' && request.headers.host === 'mta-sts.example.test') {
+        response.writeHead(200, { 'content-type': 'text/plain' }).end('version: STSv1\r\nmode: enforce\r\nmx: mx1.example.test\r\nmax_age: 86400\r\n');
+      } else response.writeHead(404).end();
+    });
+    await new Promise<void>((done) => https.listen(443, `${net}.4`, done));
+    world = await startDnsWorld([
+      {
+        name: 'example.test',
+        signed: true,
+        records: [
+          '@ MX 10 mx1',
+          '@ MX 20 mx2',
+          `mx1 A ${net}.2`,
+          `mx2 A ${net}.3`,
+          `_25._tcp.mx1 TLSA 3 1 1 ${spkiHash}`,
+          `_25._tcp.mx2 TLSA 3 1 1 ${'00'.repeat(32)}`,
+          '_mta-sts TXT "v=STSv1; id=20261122"',
+          `mta-sts A ${net}.4`,
+          '_smtp._tls TXT "v=TLSRPTv1; rua=mailto:tlsrpt@example.test"',
+        ],
+      },
+      { name: 'plain.test', signed: false, records: ['@ MX 10 mx', '@ MX 20 dead', `mx A ${net}.3`, `dead A ${net}.9`] },
+      { name: 'broken.test', signed: false, records: ['@ MX 10 mx.plain.test.', '_mta-sts TXT "v=STSv1; id=1"', `mta-sts A ${net}.8`] },
+    ]);
+    const resolver = createResolver({ host: '127.0.0.1', port: world.port });
+    [signed, plain] = await Promise.all([
+      checkDomain({ domain: 'example.test', resolver, extraCaPem: pki.ca.certPem, timeouts: { connectMs: 2000 } }),
+      checkDomain({ domain: 'plain.test', resolver, extraCaPem: pki.ca.certPem, timeouts: { connectMs: 2000 } }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([world?.stop(), mx1?.close(), mx2?.close(), new Promise((done) => (https ? https.close(done) : done(undefined)))]);
+  });
+
+  it('reads MX records with the resolver’s DNSSEC verdict', () => {
+    expect(signed.mx).toMatchObject({ status: 'completed', result: { authenticated: true, hosts: [{ name: 'mx1.example.test', preference: 10 }, { name: 'mx2.example.test', preference: 20 }] } });
+    expect(plain.mx).toMatchObject({ status: 'completed', result: { authenticated: false } });
+    expect(ids(signed)).toContain('dnssec.signed@example.test');
+    expect(ids(plain)).toContain('dnssec.unsigned@plain.test');
+  });
+
+  it('fetches and applies the MTA-STS policy', () => {
+    expect(signed.mtaSts).toMatchObject({ status: 'completed', result: { record: true, policy: { id: '20261122', mode: 'enforce', maxAge: 86400, mx: ['mx1.example.test'] } } });
+    expect(ids(signed)).toEqual(expect.arrayContaining(['mta-sts.enforce@example.test', 'mta-sts.mx-mismatch@mx2.example.test']));
+    expect(ids(signed)).not.toContain('mta-sts.mx-mismatch@mx1.example.test');
+    expect(ids(plain)).toContain('mta-sts.missing@plain.test');
+  });
+
+  it('matches DANE TLSA records against what each MX presented', () => {
+    const [first, second] = signed.mxHosts;
+    expect(first?.dane).toMatchObject({ status: 'completed', result: { authenticated: true, valid: true } });
+    expect(second?.dane).toMatchObject({ status: 'completed', result: { authenticated: true, valid: false } });
+    expect(ids(signed)).toEqual(expect.arrayContaining(['dane.valid@mx1.example.test', 'dane.mismatch@mx2.example.test']));
+    expect(ids(plain)).toContain('dane.missing@mx.plain.test');
+  });
+
+  it('reads TLS-RPT', () => {
+    expect(ids(signed)).toContain('tlsrpt.present@example.test');
+    expect(ids(plain)).toContain('tlsrpt.missing@plain.test');
+  });
+
+  it('checks each MX on port 25 and reports an unreachable one as its own state, never as insecure', () => {
+    const mx1Check = signed.mxHosts[0];
+    expect(mx1Check?.reachability).toBe('reachable');
+    expect(mx1Check?.server.status === 'completed' && mx1Check.server.result.certificate.status === 'completed' && mx1Check.server.result.certificate.result.hostnameMatched).toBe(true);
+    const dead = plain.mxHosts.find((h) => h.name === 'dead.plain.test');
+    expect(dead?.reachability).toBe('unreachable');
+    expect(ids(plain)).toContain('mx.unreachable@dead.plain.test');
+    const deadFindings = dead?.server.status === 'completed' ? dead.server.result.findings.map((f) => f.id) : [];
+    expect(deadFindings).toEqual(['connection.failed']);
+  });
+
+  it('forecasts the last hop for each security choice', () => {
+    expect(signed.forecast['require-tls'].verdict).toBe('deliverable');
+    expect(signed.forecast['require-tls'].summary).toContain('mx1.example.test');
+    expect(signed.mxHosts[1]?.requireTls.deliverable).toBe(false);
+    expect(signed.forecast.default.verdict).toBe('opportunistic'); // mx2 is outside the policy and fails DANE
+    expect(signed.forecast['tls-optional'].verdict).toBe('policy-ignored');
+    expect(plain.forecast['require-tls'].verdict).toBe('will-bounce');
+    expect(plain.forecast['require-tls'].summary).toMatch(/5\.7\.30/);
+    expect(plain.forecast['tls-optional'].verdict).toBe('no-policy-to-ignore');
+  });
+
+  it('an MTA-STS record whose policy cannot be fetched is mta-sts.invalid', async () => {
+    const broken = await checkDomain({ domain: 'broken.test', resolver: createResolver({ host: '127.0.0.1', port: world.port }), extraCaPem: pki.ca.certPem, timeouts: { connectMs: 2000 } });
+    expect(broken.findings.map((f) => f.id)).toContain('mta-sts.invalid');
+    expect(broken.mtaSts.status === 'completed' && broken.mtaSts.result.problem).toMatch(/could not be fetched/);
+  });
+
+  it('hoplight check --domain prints the same facts as JSON and exits 0', async () => {
+    const root = resolve(__dirname, '..', '..', '..');
+    const caFile = join(pki.dir, 'ca.pem');
+    writeFileSync(caFile, pki.ca.certPem);
+    const child = spawn(process.execPath, [join(root, 'bin', 'hoplight.cjs'), 'check', '--domain', 'example.test', '--resolver', `127.0.0.1:${world.port}`, '--ca', caFile, '--json'], { cwd: root });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const status = await new Promise((done) => child.on('close', done));
+    expect(status).toBe(0);
+    const result = JSON.parse(stdout) as DomainCheckResult;
+    expect(result.forecast['require-tls'].verdict).toBe('deliverable');
+    expect(result.findings.map((f) => f.id)).toContain('dane.valid');
+  });
+});
