@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real peers Hoplight's tests talk to, on Debian 12 (as root): Postfix + Dovecot, Exim 4 (unpacked
-# beside Postfix, since the two conflict in dpkg), gnome-keyring for the Secret Service, Chromium, unbound,
+# beside Postfix, since the two conflict in dpkg), Chromium, unbound and the BIND DNSSEC tools, testssl.sh and
 # swaks. Idempotent: safe to run again.
 set -euo pipefail
 
@@ -19,6 +19,7 @@ apt-get install -y -qq --no-install-recommends \
   libmariadb3 libspf2-2 libidn12 libgnutls-dane0 libdb5.3 libldap-2.5-0 libnsl2 libperl5.36 libpq5 libsasl2-2 libsqlite3-0 libpcre2-8-0 \
   chromium \
   swaks libnet-ssleay-perl libio-socket-ssl-perl \
+  unbound bind9-utils bind9-dnsutils testssl.sh \
   ca-certificates >/dev/null
 
 if [ ! -x "$EXIM_ROOT/usr/sbin/exim4" ]; then
