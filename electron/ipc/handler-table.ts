@@ -1,11 +1,24 @@
 import type { z } from 'zod';
 import type { EventChannel, EventContract, InvokeChannel, InvokeContract } from '../../shared/ipc/contract.js';
-import { emptySchema, sandboxStartSchema, sendMessageSchema } from '../../shared/ipc/schemas.js';
+import { checkDomainSchema, checkServerSchema, emptySchema, sandboxStartSchema, sendMessageSchema } from '../../shared/ipc/schemas.js';
 import type { Result } from '../../shared/types/errors.js';
 import type { SandboxStatus } from '../../shared/types/sandbox.js';
-import { HoplightError, toErrorData } from '../core/errors.js';
+import { readFile } from 'node:fs/promises';
+import { createResolver, parseResolverAddress, systemResolverAddress } from '../core/dns/dns-client.js';
+import { HoplightError, inputError, toErrorData } from '../core/errors.js';
+import { checkDomain } from '../core/posture/domain-check.js';
+import { checkServer } from '../core/posture/server-check.js';
 import { startSandbox, type RunningSandbox } from '../core/sandbox/sandbox.js';
 import { submitMessage } from '../core/submit-message.js';
+
+async function extraCa(caFile: string | undefined): Promise<{ extraCaPem?: string }> {
+  if (caFile === undefined) return {};
+  try {
+    return { extraCaPem: await readFile(caFile, 'utf8') };
+  } catch {
+    throw inputError('caFile', `file "${caFile}" cannot be read.`);
+  }
+}
 
 /** One handler per invoke channel: takes the untrusted payload, returns a Result. Never throws. */
 export type HandlerTable = { readonly [C in InvokeChannel]: (payload: unknown) => Promise<Result<InvokeContract[C]['response']>> };
@@ -95,6 +108,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return status();
     }),
     'sandbox:status': guarded(emptySchema, async () => status()),
+    'posture:check-server': guarded(checkServerSchema, async ({ caFile, ...target }) => checkServer({ ...target, ...(await extraCa(caFile)) })),
+    'posture:check-domain': guarded(checkDomainSchema, async ({ domain, resolver, caFile }) =>
+      checkDomain({ domain, resolver: createResolver(resolver ? parseResolverAddress(resolver) : systemResolverAddress()), ...(await extraCa(caFile)) }),
+    ),
   };
 
   return {

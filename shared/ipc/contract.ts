@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import type { Result } from '../types/errors.js';
 import type { SubmissionReport } from '../types/report.js';
 import type { SandboxMessageEvent, SandboxStatus } from '../types/sandbox.js';
-import type { emptySchema, sandboxStartSchema, sendMessageSchema } from './schemas.js';
+import type { DomainCheckResult, ServerCheckResult } from '../types/posture.js';
+import type { checkDomainSchema, checkServerSchema, emptySchema, sandboxStartSchema, sendMessageSchema } from './schemas.js';
 
 /**
  * Every request/response channel, once. Main registers a handler for each (and only these); the preload builds
@@ -14,6 +15,10 @@ export interface InvokeContract {
   'sandbox:start': { request: z.input<typeof sandboxStartSchema>; response: SandboxStatus };
   'sandbox:stop': { request: z.input<typeof emptySchema>; response: SandboxStatus };
   'sandbox:status': { request: z.input<typeof emptySchema>; response: SandboxStatus };
+  /** Check a mail server's TLS posture (never logs in, never sends mail). */
+  'posture:check-server': { request: z.input<typeof checkServerSchema>; response: ServerCheckResult };
+  /** Check a recipient domain's delivery security and forecast the last hop. */
+  'posture:check-domain': { request: z.input<typeof checkDomainSchema>; response: DomainCheckResult };
 }
 
 /** Main-to-renderer events. */
@@ -30,6 +35,7 @@ export type EventChannel = keyof EventContract;
 export const API_SHAPE = {
   send: { message: 'send:message' },
   sandbox: { start: 'sandbox:start', stop: 'sandbox:stop', status: 'sandbox:status' },
+  posture: { checkServer: 'posture:check-server', checkDomain: 'posture:check-domain' },
 } as const satisfies Record<string, Record<string, InvokeChannel>>;
 
 /** Events the renderer may subscribe to, by feature: `api.events.sandboxMessageReceived(cb)`. */

@@ -53,3 +53,24 @@ export const sandboxStartSchema = z
 
 /** Requests that carry nothing. */
 export const emptySchema = z.undefined().or(z.object({}).strict());
+
+/** `posture:check-server`. */
+export const checkServerSchema = z
+  .object({
+    host: z.string().min(1).max(255),
+    port: z.number().int().min(1).max(65535).optional(),
+    security: z.enum(['starttls', 'implicit', 'auto']).optional(),
+    tlsName: z.string().max(255).optional(),
+    caFile: z.string().max(4096).optional(),
+  })
+  .strict();
+
+/** `posture:check-domain`. */
+export const checkDomainSchema = z
+  .object({
+    domain: z.string().min(1).max(255),
+    /** IP[:PORT] of a validating resolver; the system's when absent. */
+    resolver: z.string().max(100).optional(),
+    caFile: z.string().max(4096).optional(),
+  })
+  .strict();

@@ -39,12 +39,10 @@ function serveRenderer(): Promise<{ server: Server; url: string }> {
   }));
 }
 
-/** Builds the renderer if needed, serves it, opens it in Chromium with the bridge in place of the preload. */
+/** Builds the renderer (never test a stale one), serves it, opens it in Chromium with the bridge in place of the preload. */
 export async function openApp(): Promise<AppUnderTest> {
-  if (!existsSync(join(rendererDir, 'index.html'))) {
-    const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`renderer build failed: ${built.stderr}`);
-  }
+  const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`renderer build failed: ${built.stderr}`);
   const bridge = await build({ entryPoints: [join(__dirname, 'bridge-client.ts')], bundle: true, format: 'iife', write: false, platform: 'browser' });
   const dataDir = mkdtempSync(join(tmpdir(), 'hoplight-e2e-'));
   const { server, url } = await serveRenderer();

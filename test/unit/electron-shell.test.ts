@@ -55,10 +55,10 @@ function electronStandIn(): unknown {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) {
-    const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
-  }
+  // Always rebuild main and preload, so the test never reads a stale bundle; the renderer only if missing.
+  const renderer = existsSync(join(root, 'dist', 'renderer', 'index.html'));
+  const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), ...(renderer ? ['--node-only'] : [])], { cwd: root, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
   const moduleWithLoad = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
   const original = moduleWithLoad._load;
   const standIn = electronStandIn();
