@@ -35,9 +35,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/core/**/*.ts', 'electron/ipc/**/*.ts', 'electron/cli/**/*.ts'],
+    files: ['electron/core/**/*.ts', 'electron/ipc/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [electronImport], patterns: [{ group: ['**/adapters/**'], message: 'Core, IPC handlers and CLI never depend on Electron adapters.' }] }],
+      'no-restricted-imports': ['error', { paths: [electronImport], patterns: [{ group: ['**/adapters/**'], message: 'Core and the IPC handlers receive adapters as parameters; they never import them.' }] }],
+    },
+  },
+  {
+    // The CLI runs under plain Node: it may use the OS adapters (keychain) but never Electron's.
+    files: ['electron/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electronImport], patterns: [{ group: ['**/adapters/ipc-main*', '**/adapters/electron-*'], message: 'The CLI never loads Electron adapters.' }] }],
     },
   },
   {

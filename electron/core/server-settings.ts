@@ -9,7 +9,7 @@ import type { TrustSettings } from './tls/peer-verification.js';
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$|^\d{1,3}(?:\.\d{1,3}){3}$|^[0-9A-Fa-f:]+$/;
 
 /** Checks the server settings and loads what TLS needs; throws EINPUT naming the field, before any connection. */
-export async function checkServerSettings(server: SubmissionServer, password: string | undefined): Promise<TrustSettings> {
+export async function checkServerSettings(server: SubmissionServer, password: string | undefined, options: { passwordNeeded?: boolean } = {}): Promise<TrustSettings> {
   assertSingleLine('host', server.host ?? '');
   if (!server.host || !HOST.test(server.host)) throw inputError('host', `"${server.host ?? ''}" is not a host name or IP address.`);
   if (!Number.isInteger(server.port) || server.port < 1 || server.port > 65535) throw inputError('port', `must be a number from 1 to 65535, not "${String(server.port)}".`);
@@ -17,7 +17,7 @@ export async function checkServerSettings(server: SubmissionServer, password: st
   if (server.user !== undefined) {
     assertSingleLine('user', server.user);
     if (server.user === '') throw inputError('user', 'is empty.');
-    if (password === undefined || password === '') throw inputError('password', `a password is needed to log in as "${server.user}".`);
+    if ((options.passwordNeeded ?? true) && (password === undefined || password === '')) throw inputError('password', `a password is needed to log in as "${server.user}".`);
   } else if (password !== undefined && password !== '') {
     throw inputError('user', 'a password was given without a user name.');
   }

@@ -1,9 +1,8 @@
-import { request } from 'node:https';
 import { isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
 import mtaSts from 'mailauth/lib/mta-sts.js';
 import type { MtaStsPolicy } from '../../../shared/types/posture.js';
 import { recordData, type Resolver } from '../dns/dns-client.js';
+import { httpsGet } from '../net/https-get.js';
 
 /** What we learned about a domain's MTA-STS. */
 export interface MtaStsLookup {
@@ -48,7 +47,7 @@ export async function lookupMtaSts(domain: string, resolver: Resolver, options: 
   if (!address) return { record: true, problem: `${host} has no address` };
   let body: Buffer;
   try {
-    body = await fetchPolicy(address, host, options);
+    body = await httpsGet({ address, host, path: '/.well-known/mta-sts.txt', maxBytes: 64 * 1024, ...(options.httpsPort ? { port: options.httpsPort } : {}), ...(options.extraCaPem ? { extraCaPem: options.extraCaPem } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
   } catch (error) {
     return { record: true, problem: `the policy could not be fetched from https://${host}/.well-known/mta-sts.txt: ${(error as Error).message}` };
   }
@@ -64,39 +63,4 @@ export async function lookupMtaSts(domain: string, resolver: Resolver, options: 
 export function mxAllowed(mx: string, policy: MtaStsPolicy): { matched: boolean; pattern?: string } {
   const result = mtaSts.validateMx(mx, { mode: policy.mode, mx: [...policy.mx] }) as { valid: boolean; match?: string };
   return { matched: result.valid && policy.mode !== 'none', ...(result.match ? { pattern: result.match } : {}) };
-}
-
-function fetchPolicy(address: string, host: string, options: PolicyFetchOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: address,
-        port: options.httpsPort ?? 443,
-        path: '/.well-known/mta-sts.txt',
-        method: 'GET',
-        servername: host,
-        headers: { host },
-        ...(options.extraCaPem ? { ca: [...rootCertificates, options.extraCaPem] } : {}),
-        timeout: options.timeoutMs ?? 10_000,
-      },
-      (response) => {
-        if (response.statusCode !== 200) {
-          response.resume();
-          reject(new Error(`HTTP ${response.statusCode ?? '?'}${response.statusCode && response.statusCode >= 300 && response.statusCode < 400 ? ' (redirects are not allowed, RFC 8461 §3.3)' : ''}`));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > 64 * 1024) req.destroy(new Error('the policy is larger than 64 KB'));
-          else chunks.push(chunk);
-        });
-        response.on('end', () => resolve(Buffer.concat(chunks)));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
 }
