@@ -1,5 +1,6 @@
 import { toErrorData } from '../core/errors.js';
 import { EXIT, exitCodeFor } from '../core/exit-codes.js';
+import { ACCOUNTS_USAGE, runAccounts } from './accounts-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { SANDBOX_USAGE, runSandbox } from './sandbox-command.js';
 import { SEND_USAGE, runSend } from './send-command.js';
@@ -8,6 +9,7 @@ const USAGE = `Hoplight: mail submission with transport security you can see and
 
 Usage:
   hoplight send …       submit a message and report how hop 1 was protected (hoplight send --help)
+  hoplight accounts …   add, discover, list, show, test and remove accounts (hoplight accounts --help)
   hoplight check …      check a mail server's TLS posture (hoplight check --help)
   hoplight sandbox …    run a local submission server to try Hoplight (hoplight sandbox --help)
 
@@ -23,6 +25,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'send':
         if (help) return print(SEND_USAGE);
         return await runSend(rest);
+      case 'accounts':
+        if (help) return print(ACCOUNTS_USAGE);
+        return await runAccounts(rest);
       case 'check':
         if (help) return print(CHECK_USAGE);
         return await runCheck(rest);

@@ -2,30 +2,38 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { SendRequest } from '../../shared/types/message.js';
 import type { AuthMethod, ConnectionSecurity, SecurityChoice } from '../../shared/types/security.js';
+import type { Account } from '../../shared/types/account.js';
+import { fromOf } from '../core/accounts/accounts-service.js';
 import { HoplightError, inputError } from '../core/errors.js';
+import { openAccounts } from './accounts-command.js';
 import { exitCodeFor } from '../core/exit-codes.js';
 import { renderSubmissionReport } from '../core/report/render-submission.js';
 import { submitMessage } from '../core/submit-message.js';
 import { readPasswordFromStdin, terminalStyle } from './terminal.js';
 
 /** `hoplight send --help`. */
-export const SEND_USAGE = `Usage: hoplight send --host H --port P --security starttls|implicit
+export const SEND_USAGE = `Usage: hoplight send (--account NAME | --host H --port P --security starttls|implicit)
          [--user U --password-stdin] [--auth auto|PLAIN|LOGIN]
          --from ADDR --to ADDR [--to ADDR]… [--cc ADDR]… [--bcc ADDR]…
          --subject S (--text T | --text-file F) [--html-file F] [--attach FILE]…
          [--require-tls | --tls-optional] [--ca FILE] [--pin SHA256] [--tls-name NAME] [--json]
 
+  --account NAME   Use a stored account and its password from the keychain; other flags override its settings.
   --require-tls    RFC 8689 REQUIRETLS: every hop must use verified TLS, or the message bounces.
                    Refused (exit 3, nothing sent) if the server does not support REQUIRETLS.
   --tls-optional   Adds "TLS-Required: No": relays may deliver without TLS (RFC 8689 §5).
-  (neither)        Default: hop 1 is encrypted and verified; relays follow their own policy.
+  (neither)        Default (or the account's default choice): hop 1 is encrypted and verified; relays follow
+                   their own policy. --security-choice require-tls|default|tls-optional names it explicitly.
   --password-stdin Reads the password from standard input (never from the command line).
   --ca FILE        Also trust this CA certificate (PEM) for the server.
   --pin SHA256     Trust exactly the certificate with this SHA-256 fingerprint (for self-signed servers).
   --json           Print the whole report as JSON on stdout.`;
 
 /** Parses `hoplight send` flags into a request; throws EINPUT on misuse. */
-export function parseSendArgs(args: readonly string[]): { request: SendRequest; passwordFromStdin: boolean; json: boolean; textFile?: string; htmlFile?: string } {
+export function parseSendArgs(
+  args: readonly string[],
+  lookupAccount?: (name: string) => Account,
+): { request: SendRequest; account?: Account; passwordFromStdin: boolean; json: boolean; textFile?: string; htmlFile?: string } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -53,6 +61,8 @@ export function parseSendArgs(args: readonly string[]): { request: SendRequest; 
         ca: { type: 'string' },
         pin: { type: 'string' },
         'tls-name': { type: 'string' },
+        account: { type: 'string' },
+        'security-choice': { type: 'string' },
         json: { type: 'boolean' },
       },
     }));
@@ -60,19 +70,38 @@ export function parseSendArgs(args: readonly string[]): { request: SendRequest; 
     throw new HoplightError('EINPUT', `${(error as Error).message}\n\n${SEND_USAGE}`);
   }
   const need = (name: string, value: string | undefined): string => {
-    if (value === undefined) throw inputError(name, `--${name} is required.`);
+    if (value === undefined) throw inputError(name, `--${name} is required${name === 'subject' ? '' : ' (or --account NAME)'}.`);
     return value;
   };
-  if (values['require-tls'] && values['tls-optional']) {
-    throw inputError('security', '--require-tls and --tls-optional contradict each other; choose one.');
+  const choices = [values['require-tls'] && 'require-tls', values['tls-optional'] && 'tls-optional', values['security-choice']].filter(Boolean);
+  if (new Set(choices).size > 1) {
+    throw inputError('security', `${choices.join(' and ')} contradict each other; choose one.`);
   }
+  if (values['security-choice'] !== undefined && !['require-tls', 'default', 'tls-optional'].includes(values['security-choice'])) {
+    throw inputError('security', '--security-choice must be require-tls, default or tls-optional.');
+  }
+  // Flags given on the command line override the stored account's settings.
+  const account = values.account !== undefined ? lookupAccount?.(values.account) : undefined;
+  if (values.account !== undefined && !account) throw inputError('account', 'accounts are not available here.');
+  const fromAccount = account ? { host: account.host, port: String(account.port), security: account.security, user: account.user, from: fromOf(account) } : undefined;
+  values = {
+    ...values,
+    host: values.host ?? fromAccount?.host,
+    port: values.port ?? fromAccount?.port,
+    security: values.security ?? fromAccount?.security,
+    user: values.user ?? fromAccount?.user,
+    from: values.from ?? fromAccount?.from,
+    auth: values.auth ?? account?.authMethod,
+    ca: values.ca ?? account?.caFile,
+    pin: values.pin ?? account?.pinSha256,
+  };
   if (values.text !== undefined && values['text-file'] !== undefined) throw inputError('text', 'give --text or --text-file, not both.');
   if (values.text === undefined && values['text-file'] === undefined) throw inputError('text', '--text or --text-file is required.');
-  if (values.user !== undefined && !values['password-stdin']) throw inputError('password', `--password-stdin is required with --user (passwords are never taken on the command line).`);
+  if (values.user !== undefined && !values['password-stdin'] && !account) throw inputError('password', `--password-stdin is required with --user (passwords are never taken on the command line).`);
   const security = need('security', values.security);
   if (security !== 'starttls' && security !== 'implicit') throw inputError('security', 'must be "starttls" or "implicit".');
   const port = Number(need('port', values.port));
-  const choice: SecurityChoice = values['require-tls'] ? 'require-tls' : values['tls-optional'] ? 'tls-optional' : 'default';
+  const choice: SecurityChoice = (choices[0] as SecurityChoice | undefined) ?? account?.defaultSecurity ?? 'default';
   const request: SendRequest = {
     server: {
       host: need('host', values.host),
@@ -97,6 +126,7 @@ export function parseSendArgs(args: readonly string[]): { request: SendRequest; 
   };
   return {
     request,
+    ...(account ? { account } : {}),
     passwordFromStdin: values['password-stdin'] === true,
     json: values.json === true,
     ...(values['text-file'] !== undefined ? { textFile: values['text-file'] } : {}),
@@ -115,14 +145,17 @@ async function readBodyFile(field: string, path: string): Promise<string> {
 
 /** Runs `hoplight send`; returns the exit code. */
 export async function runSend(args: readonly string[]): Promise<number> {
-  const parsed = parseSendArgs(args);
+  const accounts = args.includes('--account') || args.some((a) => a.startsWith('--account=')) ? openAccounts() : undefined;
+  const parsed = parseSendArgs(args, accounts ? (name) => accounts.store.find(name) : undefined);
   let { request } = parsed;
   if (parsed.textFile !== undefined || parsed.htmlFile !== undefined) {
     const text = parsed.textFile !== undefined ? await readBodyFile('text-file', parsed.textFile) : request.message.text;
     const html = parsed.htmlFile !== undefined ? await readBodyFile('html-file', parsed.htmlFile) : undefined;
     request = { ...request, message: { ...request.message, text, ...(html !== undefined ? { html } : {}) } };
   }
-  const password = parsed.passwordFromStdin ? await readPasswordFromStdin() : undefined;
+  const typed = parsed.passwordFromStdin ? await readPasswordFromStdin() : undefined;
+  // With --account the password comes from the keychain (read here, in this process, at send time).
+  const password = parsed.account && accounts ? await accounts.passwordForSend(parsed.account, typed) : typed;
   const report = await submitMessage(request, password);
   if (parsed.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${renderSubmissionReport(report, terminalStyle())}\n`);

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf from 'conf';
-import type { Account, AccountInput } from '../../../shared/types/account.js';
+import type { Account } from '../../../shared/types/account.js';
 import { HoplightError, inputError } from '../errors.js';
 import { parseMailbox } from '../message/address.js';
 import { checkServerSettings } from '../server-settings.js';
@@ -33,7 +32,7 @@ export function accountsFileOptions(dataDir: string) {
  * Opens the accounts file with conf. A file that is not JSON, or whose content breaks the schema, is moved aside
  * (never overwritten) and reported with where it went.
  */
-export function openAccountsFile(dataDir: string, open: (options: ReturnType<typeof accountsFileOptions>) => AccountsFile = (o) => new Conf(o) as unknown as AccountsFile): AccountsFile {
+export function openAccountsFile(dataDir: string, open: (options: ReturnType<typeof accountsFileOptions>) => AccountsFile = openWithConf): AccountsFile {
   const path = join(dataDir, 'accounts.json');
   let file: AccountsFile;
   try {
@@ -47,6 +46,16 @@ export function openAccountsFile(dataDir: string, open: (options: ReturnType<typ
     throw setAside(path, `${issue?.path.join('.') ?? 'accounts'}: ${issue?.message ?? 'invalid'}`);
   }
   return file;
+}
+
+/**
+ * conf is ESM-only; the CommonJS bundles load it through require(esm), whose namespace may arrive wrapped once
+ * more. Take the class wherever it is.
+ */
+function openWithConf(options: ReturnType<typeof accountsFileOptions>): AccountsFile {
+  const exported = Conf as unknown as { default?: typeof Conf };
+  const ConfClass = typeof Conf === 'function' ? Conf : (exported.default as typeof Conf);
+  return new ConfClass(options) as unknown as AccountsFile;
 }
 
 function setAside(path: string, why: string): HoplightError {
@@ -79,15 +88,11 @@ export class AccountStore {
     return account;
   }
 
-  /** Validates a new account and gives it an id, without writing anything. */
-  async prepare(input: AccountInput): Promise<Account> {
-    if (this.list().some((a) => a.name.toLowerCase() === input.name.toLowerCase())) throw inputError('name', `an account named "${input.name}" already exists.`);
-    return validateAccount({ ...input, id: randomUUID() });
-  }
-
-  /** Writes a prepared account. */
+  /** Writes a validated new account; names are unique (case-insensitive). */
   insert(account: Account): void {
-    this.file.set('accounts', [...this.list(), account]);
+    const accounts = this.list();
+    if (accounts.some((a) => a.name.toLowerCase() === account.name.toLowerCase())) throw inputError('name', `an account named "${account.name}" already exists.`);
+    this.file.set('accounts', [...accounts, account]);
   }
 
   /** Replaces an account's settings (same id). */
@@ -107,7 +112,7 @@ export class AccountStore {
 }
 
 /** Checks an account as strictly as a send would, before it is stored. */
-async function validateAccount(account: Account): Promise<Account> {
+export async function validateAccount(account: Account): Promise<Account> {
   parseMailbox('from', account.fromAddress);
   if (account.fromName !== undefined && /[\r\n]/.test(account.fromName)) throw inputError('fromName', 'must not contain a line break.');
   if (/[\r\n]/.test(account.name)) throw inputError('name', 'must not contain a line break.');

@@ -1,15 +1,25 @@
 import type { Account, AccountInput, AccountView } from '../../../shared/types/account.js';
 import type { SubmissionServer } from '../../../shared/types/message.js';
 import { HoplightError, inputError } from '../errors.js';
-import type { AccountStore } from './account-store.js';
+import { randomUUID } from 'node:crypto';
+import { validateAccount, type AccountStore } from './account-store.js';
 import type { CredentialStore } from './credential-store.js';
 
 /** Accounts and their secrets together: the file never sees a password, the keychain never sees settings. */
 export class AccountsService {
+  private opened?: AccountStore;
+
+  /** `openStore` is called on first use, so a refused keychain can stop an add before the file is touched. */
   constructor(
-    readonly store: AccountStore,
+    private readonly openStore: () => AccountStore,
     private readonly credentials: CredentialStore,
   ) {}
+
+  /** The accounts file (opened on first use). */
+  get store(): AccountStore {
+    this.opened ??= this.openStore();
+    return this.opened;
+  }
 
   /**
    * Adds an account. With keychain storage the password goes into the keychain first: if there is no keychain,
@@ -18,10 +28,15 @@ export class AccountsService {
   async add(input: AccountInput, password: string | undefined): Promise<Account> {
     if (input.passwordStorage === 'keychain' && !password) throw inputError('password', 'a password is needed to store in the keychain (or choose to be asked at each send).');
     if (input.passwordStorage === 'ask' && password) throw inputError('password', 'this account asks for its password at each send, so none is stored.');
-    const account = await this.store.prepare(input);
-    // Keychain first: when there is none, the error says so and the accounts file is not touched.
+    const account = await validateAccount({ ...input, id: randomUUID() });
+    // Keychain first: when there is none, the error says so and the accounts file is not even opened.
     if (password) await this.credentials.set(account.id, password);
-    this.store.insert(account);
+    try {
+      this.store.insert(account);
+    } catch (error) {
+      if (password) await this.credentials.delete(account.id).catch(() => false);
+      throw error;
+    }
     return account;
   }
 
