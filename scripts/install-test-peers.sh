@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers Hoplight's tests talk to, on Debian 12 (as root): Postfix + Dovecot, Exim 4 (unpacked
-# beside Postfix, since the two conflict in dpkg), Chromium, unbound and the BIND DNSSEC tools, testssl.sh and
+# beside Postfix, since the two conflict in dpkg), Chromium, unbound and the BIND DNSSEC tools, testssl.sh,
+# gnome-keyring with a session D-Bus (the Secret Service) and
 # swaks. Idempotent: safe to run again.
 set -euo pipefail
 
@@ -20,6 +21,7 @@ apt-get install -y -qq --no-install-recommends \
   chromium \
   swaks libnet-ssleay-perl libio-socket-ssl-perl \
   unbound bind9-utils bind9-dnsutils testssl.sh \
+  gnome-keyring dbus dbus-x11 libsecret-tools \
   ca-certificates >/dev/null
 
 if [ ! -x "$EXIM_ROOT/usr/sbin/exim4" ]; then

@@ -1,4 +1,4 @@
-import { AsyncEntry } from '@napi-rs/keyring';
+import { AsyncEntry, findCredentialsAsync } from '@napi-rs/keyring';
 import { KEYCHAIN_SERVICE, keychainUnavailable, type CredentialStore } from '../core/accounts/credential-store.js';
 import { HoplightError } from '../core/errors.js';
 
@@ -9,16 +9,32 @@ import { HoplightError } from '../core/errors.js';
  * Secrets are filed under the service "hoplight", keyed by account id.
  */
 export class KeyringCredentialStore implements CredentialStore {
+  private reachable?: Promise<void>;
+
   async set(accountId: string, password: string): Promise<void> {
     await guard(() => new AsyncEntry(KEYCHAIN_SERVICE, accountId).setPassword(password));
   }
 
   async get(accountId: string): Promise<string | undefined> {
+    await this.ensureReachable();
     return (await guard(() => new AsyncEntry(KEYCHAIN_SERVICE, accountId).getPassword())) ?? undefined;
   }
 
   async delete(accountId: string): Promise<boolean> {
-    return guard(() => new AsyncEntry(KEYCHAIN_SERVICE, accountId).deletePassword());
+    await this.ensureReachable();
+    return guard(() => new AsyncEntry(KEYCHAIN_SERVICE, accountId).deleteCredential());
+  }
+
+  /**
+   * On Linux the library answers "no password" (null, false) when the Secret Service cannot be reached at all,
+   * which would turn "no keychain" into "no password stored". A search under a service name that holds nothing
+   * fails loudly instead, without reading any secret.
+   */
+  private ensureReachable(): Promise<void> {
+    this.reachable ??= guard(async () => {
+      await findCredentialsAsync(`${KEYCHAIN_SERVICE}-availability-check`);
+    });
+    return this.reachable;
   }
 }
 
