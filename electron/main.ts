@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, session, shell } from 'electron';
+import { openElectronAccountsFile } from './adapters/electron-accounts-file.js';
 import { isFromWindow, registerHandlers } from './adapters/ipc-main.js';
+import { KeyringCredentialStore } from './adapters/keyring-credential-store.js';
+import { AccountsService } from './core/accounts/accounts-service.js';
+import { AccountStore } from './core/accounts/account-store.js';
 import { dataDir } from './core/data-dir.js';
 import { createHandlers } from './ipc/handler-table.js';
 
@@ -15,6 +19,7 @@ let mainWindow: BrowserWindow | undefined;
 
 const handlers = createHandlers({
   dataDir: home,
+  accounts: new AccountsService(() => new AccountStore(openElectronAccountsFile(home)), new KeyringCredentialStore()),
   emit: (channel, payload) => mainWindow?.webContents.send(channel, payload),
   logError: (message, error) => console.error(`[hoplight] ${message}`, error),
 });

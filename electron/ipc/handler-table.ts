@@ -1,6 +1,22 @@
 import type { z } from 'zod';
 import type { EventChannel, EventContract, InvokeChannel, InvokeContract } from '../../shared/ipc/contract.js';
-import { checkDomainSchema, checkServerSchema, emptySchema, sandboxStartSchema, sendMessageSchema } from '../../shared/ipc/schemas.js';
+import {
+  accountAddSchema,
+  accountDiscoverSchema,
+  accountPasswordSchema,
+  accountRefSchema,
+  accountTestSchema,
+  accountUpdateSchema,
+  checkDomainSchema,
+  checkServerSchema,
+  emptySchema,
+  sandboxStartSchema,
+  sendMessageSchema,
+} from '../../shared/ipc/schemas.js';
+import type { Account } from '../../shared/types/account.js';
+import { fromOf, serverOf, type AccountsService } from '../core/accounts/accounts-service.js';
+import { discoverSubmission } from '../core/accounts/discover.js';
+import { testAccount } from '../core/accounts/test-account.js';
 import type { Result } from '../../shared/types/errors.js';
 import type { SandboxStatus } from '../../shared/types/sandbox.js';
 import { readFile } from 'node:fs/promises';
@@ -26,6 +42,8 @@ export type HandlerTable = { readonly [C in InvokeChannel]: (payload: unknown) =
 /** What the handlers need from their surroundings (Electron in the app, plain Node in tests). */
 export interface HandlerDeps {
   readonly dataDir: string;
+  /** Accounts and the keychain (electron-store + @napi-rs/keyring in the app; a temp file + memory in tests). */
+  readonly accounts: AccountsService;
   readonly emit: <E extends EventChannel>(channel: E, payload: EventContract[E]) => void;
   /** Where unexpected errors are logged (main's console in the app). */
   readonly logError?: (message: string, error: unknown) => void;
@@ -76,9 +94,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     };
 
   const table: HandlerTable = {
-    'send:message': guarded(sendMessageSchema, async ({ password, useSandboxPassword, ...request }) => {
+    'send:message': guarded(sendMessageSchema, async ({ password, useSandboxPassword, accountId, server, message, security }) => {
       if (useSandboxPassword && !sandbox) throw new HoplightError('ECONFIG', 'The sandbox is not running, so its password is not available.', { hint: 'Start the sandbox first.' });
-      return submitMessage(request, useSandboxPassword ? sandbox?.password : password);
+      if (accountId !== undefined) {
+        // The password is read here, in main, at send time; it never crosses to the renderer.
+        const account = deps.accounts.store.find(accountId);
+        const secret = await deps.accounts.passwordForSend(account, password);
+        return submitMessage({ server: serverOf(account), message: { ...message, from: message.from || fromOf(account) }, security }, secret);
+      }
+      if (!server) throw inputError('server', 'give the server settings or an account.');
+      return submitMessage({ server, message, security }, useSandboxPassword ? sandbox?.password : password);
     }),
     'sandbox:start': guarded(sandboxStartSchema, async (input) => {
       if (sandbox) return status();
@@ -112,6 +137,26 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'posture:check-domain': guarded(checkDomainSchema, async ({ domain, resolver, caFile }) =>
       checkDomain({ domain, resolver: createResolver(resolver ? parseResolverAddress(resolver) : systemResolverAddress()), ...(await extraCa(caFile)) }),
     ),
+    'accounts:list': guarded(emptySchema, () => deps.accounts.list()),
+    'accounts:add': guarded(accountAddSchema, async ({ account, password }) => deps.accounts.show((await deps.accounts.add(account, password)).id)),
+    'accounts:update': guarded(accountUpdateSchema, async (account) => deps.accounts.show((await deps.accounts.store.update(account as Account)).id)),
+    'accounts:remove': guarded(accountRefSchema, async ({ id }) => {
+      await deps.accounts.remove(id);
+      return { removed: true as const };
+    }),
+    'accounts:set-password': guarded(accountPasswordSchema, async ({ id, password }) => {
+      await deps.accounts.setPassword(id, password);
+      return { stored: true as const };
+    }),
+    'accounts:delete-password': guarded(accountRefSchema, async ({ id }) => ({ deleted: await deps.accounts.deletePassword(id) })),
+    'accounts:has-password': guarded(accountRefSchema, async ({ id }) => ({ stored: (await deps.accounts.show(id)).passwordStored })),
+    'accounts:discover': guarded(accountDiscoverSchema, async ({ address, resolver }) =>
+      discoverSubmission(address, { resolver: createResolver(resolver ? parseResolverAddress(resolver) : systemResolverAddress()) }),
+    ),
+    'accounts:test': guarded(accountTestSchema, async ({ id, password }) => {
+      const account = deps.accounts.store.find(id);
+      return testAccount(account, await deps.accounts.passwordForSend(account, password));
+    }),
   };
 
   return {

@@ -2,8 +2,21 @@ import type { z } from 'zod';
 import type { Result } from '../types/errors.js';
 import type { SubmissionReport } from '../types/report.js';
 import type { SandboxMessageEvent, SandboxStatus } from '../types/sandbox.js';
+import type { AccountTestResult, AccountView, DiscoveryResult } from '../types/account.js';
 import type { DomainCheckResult, ServerCheckResult } from '../types/posture.js';
-import type { checkDomainSchema, checkServerSchema, emptySchema, sandboxStartSchema, sendMessageSchema } from './schemas.js';
+import type {
+  accountAddSchema,
+  accountDiscoverSchema,
+  accountPasswordSchema,
+  accountRefSchema,
+  accountTestSchema,
+  accountUpdateSchema,
+  checkDomainSchema,
+  checkServerSchema,
+  emptySchema,
+  sandboxStartSchema,
+  sendMessageSchema,
+} from './schemas.js';
 
 /**
  * Every request/response channel, once. Main registers a handler for each (and only these); the preload builds
@@ -19,6 +32,20 @@ export interface InvokeContract {
   'posture:check-server': { request: z.input<typeof checkServerSchema>; response: ServerCheckResult };
   /** Check a recipient domain's delivery security and forecast the last hop. */
   'posture:check-domain': { request: z.input<typeof checkDomainSchema>; response: DomainCheckResult };
+  'accounts:list': { request: z.input<typeof emptySchema>; response: AccountView[] };
+  /** Add an account; its password (if any) goes to the keychain, never to a file. */
+  'accounts:add': { request: z.input<typeof accountAddSchema>; response: AccountView };
+  'accounts:update': { request: z.input<typeof accountUpdateSchema>; response: AccountView };
+  /** Remove an account and its keychain secret. */
+  'accounts:remove': { request: z.input<typeof accountRefSchema>; response: { removed: true } };
+  /** Set or replace a password (write-only). */
+  'accounts:set-password': { request: z.input<typeof accountPasswordSchema>; response: { stored: true } };
+  'accounts:delete-password': { request: z.input<typeof accountRefSchema>; response: { deleted: boolean } };
+  /** Whether a password is stored; there is no channel that returns one. */
+  'accounts:has-password': { request: z.input<typeof accountRefSchema>; response: { stored: boolean | 'unknown' } };
+  'accounts:discover': { request: z.input<typeof accountDiscoverSchema>; response: DiscoveryResult };
+  /** Connect, TLS, AUTH and the posture check, without sending mail. */
+  'accounts:test': { request: z.input<typeof accountTestSchema>; response: AccountTestResult };
 }
 
 /** Main-to-renderer events. */
@@ -36,6 +63,17 @@ export const API_SHAPE = {
   send: { message: 'send:message' },
   sandbox: { start: 'sandbox:start', stop: 'sandbox:stop', status: 'sandbox:status' },
   posture: { checkServer: 'posture:check-server', checkDomain: 'posture:check-domain' },
+  accounts: {
+    list: 'accounts:list',
+    add: 'accounts:add',
+    update: 'accounts:update',
+    remove: 'accounts:remove',
+    setPassword: 'accounts:set-password',
+    deletePassword: 'accounts:delete-password',
+    hasPassword: 'accounts:has-password',
+    discover: 'accounts:discover',
+    test: 'accounts:test',
+  },
 } as const satisfies Record<string, Record<string, InvokeChannel>>;
 
 /** Events the renderer may subscribe to, by feature: `api.events.sandboxMessageReceived(cb)`. */

@@ -33,15 +33,19 @@ export const outgoingMessageSchema = z
 /** `send:message`: the password is write-only (renderer → main) and never comes back. */
 export const sendMessageSchema = z
   .object({
-    server: submissionServerSchema,
+    /** Required unless `accountId` names a stored account, whose settings are used. */
+    server: submissionServerSchema.optional(),
     message: outgoingMessageSchema,
     security: securityChoice,
     password: z.string().max(4096).optional(),
     /** Log in with the running sandbox's generated password, which main holds and the renderer never sees. */
     useSandboxPassword: z.boolean().optional(),
+    /** Send from a stored account: its settings fill `server` (fields given override) and main reads its password from the keychain. */
+    accountId: z.string().max(100).optional(),
   })
   .strict()
-  .refine((r) => !(r.password !== undefined && r.useSandboxPassword), { message: 'give a password or useSandboxPassword, not both', path: ['password'] });
+  .refine((r) => !(r.password !== undefined && r.useSandboxPassword), { message: 'give a password or useSandboxPassword, not both', path: ['password'] })
+  .refine((r) => r.server !== undefined || r.accountId !== undefined, { message: 'give the server settings or an account', path: ['server'] });
 
 /** `sandbox:start`. */
 export const sandboxStartSchema = z
@@ -74,3 +78,39 @@ export const checkDomainSchema = z
     caFile: z.string().max(4096).optional(),
   })
   .strict();
+
+/** An account as the renderer may give it (no password: that travels separately, write-only). */
+export const accountInputSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    fromName: z.string().max(200).optional(),
+    fromAddress: z.string().min(3).max(320),
+    host: z.string().min(1).max(255),
+    port: z.number().int().min(1).max(65535),
+    security: z.enum(['starttls', 'implicit']),
+    user: z.string().min(1).max(512),
+    authMethod: z.enum(['auto', 'PLAIN', 'LOGIN']),
+    caFile: z.string().max(4096).optional(),
+    pinSha256: z.string().max(200).optional(),
+    defaultSecurity: z.enum(['require-tls', 'default', 'tls-optional']),
+    passwordStorage: z.enum(['keychain', 'ask']),
+  })
+  .strict();
+
+/** `accounts:add`: the password, when given, goes straight to the keychain. */
+export const accountAddSchema = z.object({ account: accountInputSchema, password: z.string().min(1).max(4096).optional() }).strict();
+
+/** `accounts:update`. */
+export const accountUpdateSchema = accountInputSchema.extend({ id: z.string().uuid() }).strict();
+
+/** Requests that name one account. */
+export const accountRefSchema = z.object({ id: z.string().min(1).max(100) }).strict();
+
+/** `accounts:set-password`: write-only; no channel ever returns a password. */
+export const accountPasswordSchema = z.object({ id: z.string().min(1).max(100), password: z.string().min(1).max(4096) }).strict();
+
+/** `accounts:discover`. */
+export const accountDiscoverSchema = z.object({ address: z.string().min(3).max(320), resolver: z.string().max(100).optional() }).strict();
+
+/** `accounts:test`: the password only for accounts that ask at each send. */
+export const accountTestSchema = z.object({ id: z.string().min(1).max(100), password: z.string().min(1).max(4096).optional() }).strict();

@@ -1,3 +1,4 @@
+import type { ServerCheckResult } from './posture.js';
 import type { AuthMethod, ConnectionSecurity, SecurityChoice } from './security.js';
 
 /** Where an account's password lives: the OS keychain, or nowhere (asked at each send). */
@@ -50,4 +51,19 @@ export interface DiscoveryResult {
   readonly candidates: readonly DiscoveredServer[];
   /** What was looked at and what came of it, in order. */
   readonly steps: readonly { readonly what: string; readonly outcome: string }[];
+}
+
+/** One step of "Test account", with what happened. */
+export interface AccountTestStep {
+  readonly step: 'connect' | 'tls' | 'auth' | 'posture';
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** The result of testing an account (no mail is sent): each step, and the server's posture. */
+export interface AccountTestResult {
+  readonly account: string;
+  readonly steps: readonly AccountTestStep[];
+  readonly posture?: ServerCheckResult;
+  readonly ok: boolean;
 }

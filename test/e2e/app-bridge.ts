@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { AccountsService } from '../../electron/core/accounts/accounts-service.js';
+import { AccountStore, openAccountsFile } from '../../electron/core/accounts/account-store.js';
+import { MemoryCredentialStore } from '../../electron/core/accounts/credential-store.js';
 import { createHandlers, type Handlers } from '../../electron/ipc/handler-table.js';
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../shared/ipc/contract.js';
 
@@ -53,6 +56,8 @@ export async function openApp(): Promise<AppUnderTest> {
   const page: Page = await browser.newPage();
   const handlers: Handlers = createHandlers({
     dataDir,
+    // The accounts file for real (conf, as the CLI uses it); an in-memory keychain, since no Secret Service runs here.
+    accounts: new AccountsService(() => new AccountStore(openAccountsFile(dataDir)), new MemoryCredentialStore()),
     // Runs in the page, where bridge-client.ts defined __hoplightEmit.
     emit: (channel, payload) =>
       void page.evaluate(([c, p]) => (globalThis as unknown as { __hoplightEmit(c: string, p: unknown): void }).__hoplightEmit(c, p), [channel, payload] as const),

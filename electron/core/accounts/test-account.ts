@@ -1,5 +1,4 @@
-import type { Account } from '../../../shared/types/account.js';
-import type { ServerCheckResult } from '../../../shared/types/posture.js';
+import type { Account, AccountTestResult, AccountTestStep } from '../../../shared/types/account.js';
 import { HoplightError, toErrorData } from '../errors.js';
 import { checkServer } from '../posture/server-check.js';
 import { checkServerSettings } from '../server-settings.js';
@@ -7,21 +6,6 @@ import { SmtpChannel } from '../smtp/channel.js';
 import { replyText } from '../smtp/reply.js';
 import { DEFAULT_TIMEOUTS, authenticate, connectTcp, ehlo, ehloName, handshake, quit, readGreeting, startTls } from '../smtp/session-steps.js';
 import { serverOf } from './accounts-service.js';
-
-/** One step of "Test account", with what happened. */
-export interface AccountTestStep {
-  readonly step: 'connect' | 'tls' | 'auth' | 'posture';
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
-/** The result of testing an account: each step, and the server's posture. */
-export interface AccountTestResult {
-  readonly account: string;
-  readonly steps: readonly AccountTestStep[];
-  readonly posture?: ServerCheckResult;
-  readonly ok: boolean;
-}
 
 /**
  * Tests an account without sending mail: connect, TLS (verified as for a send), AUTH with the password, QUIT;

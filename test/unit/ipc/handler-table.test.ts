@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { AccountsService } from '../../../electron/core/accounts/accounts-service.js';
+import { AccountStore, openAccountsFile } from '../../../electron/core/accounts/account-store.js';
+import { MemoryCredentialStore } from '../../../electron/core/accounts/credential-store.js';
 import { createHandlers } from '../../../electron/ipc/handler-table.js';
 import type { EventChannel } from '../../../shared/ipc/contract.js';
 import { INVOKE_CHANNELS } from '../../../shared/ipc/contract.js';
@@ -9,7 +12,12 @@ import { waitFor } from '../../helpers/peers.js';
 
 const home = mkdtempSync(join(tmpdir(), 'hoplight-handlers-'));
 const events: [EventChannel, unknown][] = [];
-const handlers = createHandlers({ dataDir: home, emit: (channel, payload) => events.push([channel, payload]) });
+const credentials = new MemoryCredentialStore();
+const handlers = createHandlers({
+  dataDir: home,
+  accounts: new AccountsService(() => new AccountStore(openAccountsFile(home)), credentials),
+  emit: (channel, payload) => events.push([channel, payload]),
+});
 afterAll(() => handlers.dispose());
 
 describe('the handler table', () => {
@@ -84,5 +92,35 @@ describe('posture handlers', () => {
     expect(missingCa).toMatchObject({ ok: false, error: { code: 'EINPUT', field: 'caFile' } });
     const badDomain = await handlers.table['posture:check-domain']({ domain: 'not a domain', resolver: '127.0.0.1:1' });
     expect(badDomain).toMatchObject({ ok: false, error: { code: 'EINPUT', field: 'domain' } });
+  });
+});
+
+describe('account handlers', () => {
+  it('never return a password: set, ask whether stored, send with the stored one, delete', async () => {
+    const started = await handlers.table['sandbox:start']({ starttlsPort: 0, implicitPort: 0 });
+    if (!started.ok) throw new Error('sandbox did not start');
+    const added = await handlers.table['accounts:add']({
+      account: {
+        name: 'Local', fromAddress: 'me@example.test', host: '127.0.0.1', port: started.value.starttlsPort ?? 0, security: 'starttls', user: 'sandbox',
+        authMethod: 'auto', caFile: started.value.caFile, defaultSecurity: 'require-tls', passwordStorage: 'keychain',
+      },
+      password: 'not-yet-right',
+    });
+    expect(added.ok).toBe(true);
+    if (!added.ok) return;
+    expect(added.value.passwordStored).toBe(true);
+    expect(JSON.stringify(added.value)).not.toContain('not-yet-right');
+    const id = added.value.id;
+    expect(await handlers.table['accounts:has-password']({ id })).toEqual({ ok: true, value: { stored: true } });
+    // Every channel's answer is checked for the password.
+    const everything = JSON.stringify([added, await handlers.table['accounts:list'](undefined)]);
+    expect(everything).not.toContain('not-yet-right');
+    const wrong = await handlers.table['send:message']({ accountId: id, message: { from: '', to: ['you@example.test'], subject: 's', text: 't' }, security: 'require-tls' });
+    expect(wrong.ok && wrong.value.error?.code).toBe('EAUTH');
+    expect(await handlers.table['accounts:delete-password']({ id })).toEqual({ ok: true, value: { deleted: true } });
+    expect(await handlers.table['accounts:has-password']({ id })).toEqual({ ok: true, value: { stored: false } });
+    expect(await credentials.get(id)).toBeUndefined();
+    expect(await handlers.table['accounts:remove']({ id })).toEqual({ ok: true, value: { removed: true } });
+    await handlers.table['sandbox:stop'](undefined);
   });
 });

@@ -4,7 +4,23 @@ import { API_SHAPE, EVENT_CHANNELS, INVOKE_CHANNELS, buildApi, type EventChannel
 describe('the IPC contract', () => {
   // A change to the IPC surface must be deliberate: update this list on purpose.
   it('has exactly these channels', () => {
-    expect([...INVOKE_CHANNELS].sort()).toEqual(['posture:check-domain', 'posture:check-server', 'sandbox:start', 'sandbox:status', 'sandbox:stop', 'send:message']);
+    expect([...INVOKE_CHANNELS].sort()).toEqual([
+      'accounts:add',
+      'accounts:delete-password',
+      'accounts:discover',
+      'accounts:has-password',
+      'accounts:list',
+      'accounts:remove',
+      'accounts:set-password',
+      'accounts:test',
+      'accounts:update',
+      'posture:check-domain',
+      'posture:check-server',
+      'sandbox:start',
+      'sandbox:status',
+      'sandbox:stop',
+      'send:message',
+    ]);
     expect([...EVENT_CHANNELS]).toEqual(['sandbox:message-received']);
   });
 
