@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { SendRequest } from '../../shared/types/message.js';
 import type { AuthMethod, ConnectionSecurity, SecurityChoice } from '../../shared/types/security.js';
 import type { Account } from '../../shared/types/account.js';
-import { fromOf } from '../core/accounts/accounts-service.js';
+import { fromOf } from '../core/accounts/account-fields.js';
 import { HoplightError, inputError } from '../core/errors.js';
 import { openAccounts } from './accounts-command.js';
 import { exitCodeFor } from '../core/exit-codes.js';

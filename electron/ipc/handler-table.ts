@@ -14,7 +14,8 @@ import {
   sendMessageSchema,
 } from '../../shared/ipc/schemas.js';
 import type { Account } from '../../shared/types/account.js';
-import { fromOf, serverOf, type AccountsService } from '../core/accounts/accounts-service.js';
+import { fromOf, serverOf } from '../core/accounts/account-fields.js';
+import type { AccountsService } from '../core/accounts/accounts-service.js';
 import { discoverSubmission } from '../core/accounts/discover.js';
 import { testAccount } from '../core/accounts/test-account.js';
 import type { Result } from '../../shared/types/errors.js';

@@ -1,23 +1,8 @@
 import { z } from 'zod';
+import { accountInputSchema } from '../../../shared/ipc/schemas.js';
 
-/** One stored account, as validated on every load (the file may have been edited by hand). */
-export const storedAccountSchema = z
-  .object({
-    id: z.string().uuid(),
-    name: z.string().min(1).max(100),
-    fromName: z.string().max(200).optional(),
-    fromAddress: z.string().min(3).max(320),
-    host: z.string().min(1).max(255),
-    port: z.number().int().min(1).max(65535),
-    security: z.enum(['starttls', 'implicit']),
-    user: z.string().min(1).max(512),
-    authMethod: z.enum(['auto', 'PLAIN', 'LOGIN']),
-    caFile: z.string().max(4096).optional(),
-    pinSha256: z.string().max(200).optional(),
-    defaultSecurity: z.enum(['require-tls', 'default', 'tls-optional']),
-    passwordStorage: z.enum(['keychain', 'ask']),
-  })
-  .strict();
+/** One stored account, as validated on every load (the file may have been edited by hand): the IPC input plus its id. */
+export const storedAccountSchema = accountInputSchema.extend({ id: z.string().uuid() }).strict();
 
 /** The accounts file's content (besides conf's own `__internal__` bookkeeping). */
 export const accountsFileSchema = z.object({ accounts: z.array(storedAccountSchema) });

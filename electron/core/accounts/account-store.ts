@@ -5,6 +5,7 @@ import type { Account } from '../../../shared/types/account.js';
 import { HoplightError, inputError } from '../errors.js';
 import { parseMailbox } from '../message/address.js';
 import { checkServerSettings } from '../server-settings.js';
+import { serverOf } from './account-fields.js';
 import { ACCOUNTS_FORMAT_VERSION, ACCOUNTS_MIGRATIONS, accountsFileSchema, storedAccountSchema } from './account-schema.js';
 
 /** The key-value file under the accounts: conf in the CLI and tests, electron-store (built on conf) in the app. */
@@ -117,15 +118,7 @@ export async function validateAccount(account: Account): Promise<Account> {
   if (account.fromName !== undefined && /[\r\n]/.test(account.fromName)) throw inputError('fromName', 'must not contain a line break.');
   if (/[\r\n]/.test(account.name)) throw inputError('name', 'must not contain a line break.');
   await checkServerSettings(
-    {
-      host: account.host,
-      port: account.port,
-      security: account.security,
-      user: account.user,
-      authMethod: account.authMethod,
-      ...(account.caFile !== undefined ? { caFile: account.caFile } : {}),
-      ...(account.pinSha256 !== undefined ? { pinSha256: account.pinSha256 } : {}),
-    },
+    serverOf(account),
     undefined,
     { passwordNeeded: false }, // the password is the keychain's business, not the file's
   );

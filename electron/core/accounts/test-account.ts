@@ -5,7 +5,7 @@ import { checkServerSettings } from '../server-settings.js';
 import { SmtpChannel } from '../smtp/channel.js';
 import { replyText } from '../smtp/reply.js';
 import { DEFAULT_TIMEOUTS, authenticate, connectTcp, ehlo, ehloName, handshake, quit, readGreeting, startTls } from '../smtp/session-steps.js';
-import { serverOf } from './accounts-service.js';
+import { serverOf } from './account-fields.js';
 
 /**
  * Tests an account without sending mail: connect, TLS (verified as for a send), AUTH with the password, QUIT;
