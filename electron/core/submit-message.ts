@@ -70,6 +70,8 @@ interface SessionState {
   requireTlsRequested: boolean;
   /** MAIL FROM has been written: from here on, part of the message has reached the server. */
   envelopeSent?: boolean;
+  /** The whole content and its terminating dot were written: only the server's verdict is missing. */
+  contentSent?: boolean;
   authMechanism?: string;
   finalReply?: SmtpReplyData;
   accepted: string[];
@@ -155,7 +157,9 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     state.accepted = [...outcome.accepted];
     state.rejected = [...outcome.rejected];
     checkEnvelopeOutcome(outcome, state, where);
-    state.finalReply = await sendContent(channel, dotStuff(message.content), timeouts);
+    state.finalReply = await sendContent(channel, dotStuff(message.content), timeouts, () => {
+      state.contentSent = true;
+    });
     state.timings.transferMs = lap(mark);
     if (state.finalReply.code !== 250) {
       throw new HoplightError(isRequireTlsRefusal(state.finalReply, state) ? 'EREQUIRETLS' : 'EMESSAGE', `${where} refused the message: ${replyText(state.finalReply)}`, {
@@ -169,7 +173,9 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     if (state.envelopeSent) error.messageTransmitted = true;
     if (error.refusedTls) state.refusedTls = error.refusedTls;
     if (!(caught instanceof HoplightError)) console.error('[hoplight] unexpected error during submission', caught);
-    if (state.channel && !state.finalReply && state.accepted.length > 0 && error.code !== 'EENVELOPE' && error.code !== 'EREQUIRETLS' && error.code !== 'EMESSAGE') {
+    // RFC 5321 §4.1.1.4: a server must not deliver a message whose data did not end. Only after the final dot
+    // went out, with no reply back, is the outcome truly unknown.
+    if (state.contentSent && !state.finalReply) {
       error = new HoplightError(error.code, `${error.message} The server never confirmed the message, so it may or may not have been delivered.`, {
         ...(error.reply ? { reply: error.reply } : {}),
         hint: 'Check with the recipients or the Sent copy before sending again.',

@@ -253,9 +253,10 @@ export async function sendEnvelope(channel: SmtpChannel, envelope: Envelope, pip
   return { mailReply, accepted, rejected, dataReply };
 }
 
-/** Sends the (dot-stuffed) content after 354 and reads the final reply. */
-export async function sendContent(channel: SmtpChannel, stuffed: Buffer, timeouts: Timeouts): Promise<SmtpReplyData> {
+/** Sends the (dot-stuffed) content after 354 and reads the final reply; `onSent` marks the end-of-data as written. */
+export async function sendContent(channel: SmtpChannel, stuffed: Buffer, timeouts: Timeouts, onSent: () => void = () => undefined): Promise<SmtpReplyData> {
   await channel.sendContent(stuffed);
+  onSent();
   return channel.readReply(timeouts.dataEndMs, 'the end of the message');
 }
 
