@@ -14,6 +14,8 @@ export interface ZoneSpec {
   readonly name: string;
   readonly records: readonly string[];
   readonly signed: boolean;
+  /** Sign the zone but anchor trust in an unrelated key, so validation fails (SERVFAIL, "bogus"). */
+  readonly bogus?: boolean;
 }
 
 /** A validating unbound on a loopback port serving the given zones, signed ones under a trust anchor. */
@@ -52,7 +54,9 @@ export async function startDnsWorld(zones: readonly ZoneSpec[]): Promise<DnsWorl
       const ksk = run('dnssec-keygen', ['-q', '-K', keys, '-a', 'ECDSAP256SHA256', '-f', 'KSK', '-n', 'ZONE', zone.name], dir);
       served = `${file}.signed`;
       run('dnssec-signzone', ['-q', '-S', '-K', keys, '-o', zone.name, '-f', served, file], dir);
-      anchors.push(run('dnssec-dsfromkey', ['-2', join(keys, `${ksk}.key`)], dir));
+      let anchorKey = ksk;
+      if (zone.bogus) anchorKey = run('dnssec-keygen', ['-q', '-K', keys, '-a', 'ECDSAP256SHA256', '-f', 'KSK', '-n', 'ZONE', zone.name], dir);
+      anchors.push(run('dnssec-dsfromkey', ['-2', join(keys, `${anchorKey}.key`)], dir));
     }
     authZones.push(`auth-zone:\n  name: "${zone.name}."\n  zonefile: "${served}"\n  for-upstream: yes\n  for-downstream: no\n  fallback-enabled: no\n`);
   }

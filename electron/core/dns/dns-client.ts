@@ -59,8 +59,14 @@ export function createResolver(address: ResolverAddress, timeoutMs = 5000): Reso
       };
       let response = await queryUdp(address, packet, timeoutMs);
       if ((response.flags ?? 0) & dnsPacket.TRUNCATED_RESPONSE) response = await queryTcp(address, packet, timeoutMs);
+      const rcode = (response as { rcode?: string }).rcode ?? 'NOERROR';
+      // Only NOERROR and NXDOMAIN are answers. SERVFAIL (also what a DNSSEC validation failure looks like) or
+      // REFUSED means "could not find out", which must never read as "there is no such record".
+      if (rcode !== 'NOERROR' && rcode !== 'NXDOMAIN') {
+        throw new HoplightError('ECONNECTION', `The resolver ${address.host}:${address.port} answered ${rcode} for ${name} ${type}${rcode === 'SERVFAIL' ? ' (a DNSSEC validation failure looks like this)' : ''}.`);
+      }
       return {
-        rcode: (response as { rcode?: string }).rcode ?? 'NOERROR',
+        rcode,
         authenticated: ((response.flags ?? 0) & dnsPacket.AUTHENTIC_DATA) !== 0,
         answers: (response.answers ?? []).filter((a) => a.type === type),
       };

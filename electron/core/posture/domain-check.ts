@@ -205,9 +205,10 @@ function forecast(domain: string, mx: DomainCheckResult['mx'], hosts: readonly M
   const hasDane = hosts.some((h) => h.dane.status === 'completed' && h.dane.result.authenticated && h.dane.result.records.length > 0);
   const noMx = mx.status !== 'completed' || hosts.length === 0;
   const unknown = (summary: string): Forecast => ({ verdict: 'unknown', summary, reasons: [] });
+  const noMxSummary = mx.status === 'completed' ? `${domain} publishes no mail server.` : `The MX records of ${domain} could not be looked up (${mx.reason}), so nothing can be forecast.`;
 
   let requireTls: Forecast;
-  if (noMx) requireTls = unknown(`No mail server for ${domain} could be found.`);
+  if (noMx) requireTls = unknown(noMxSummary);
   else if (hosts.some((h) => h.requireTls.deliverable === true)) {
     const host = hosts.find((h) => h.requireTls.deliverable === true)!;
     requireTls = { verdict: 'deliverable', summary: `A compliant relay can deliver a REQUIRETLS message to ${host.name}.`, reasons: host.requireTls.reasons };
@@ -218,7 +219,7 @@ function forecast(domain: string, mx: DomainCheckResult['mx'], hosts: readonly M
   let normal: Forecast;
   const allDane = hosts.length > 0 && hosts.every((h) => h.dane.status === 'completed' && h.dane.result.valid);
   const stsEnforced = policy?.mode === 'enforce' && hosts.every((h) => h.mtaStsMatch.status === 'completed' && h.mtaStsMatch.result.matched);
-  if (noMx) normal = unknown(`No mail server for ${domain} could be found.`);
+  if (noMx) normal = unknown(noMxSummary);
   else if (allDane || stsEnforced) normal = { verdict: 'policy-protected', summary: `Delivery is protected by policy: senders that honour ${allDane ? 'DANE' : 'MTA-STS'} deliver only over verified TLS.`, reasons: [allDane ? 'every MX has a validated, matching TLSA record' : 'MTA-STS in enforce mode lists every MX'] };
   else if (reachable.length === 0) normal = unknown('No MX could be reached from here, so the last hop could not be checked.');
   else if (reachable.some((h) => h.server.status === 'completed' && h.server.result.starttls.status === 'completed' && !h.server.result.starttls.result.offered)) normal = { verdict: 'cleartext-possible', summary: 'At least one MX does not offer STARTTLS: mail to it travels in cleartext.', reasons: reachable.filter((h) => h.server.status === 'completed' && h.server.result.starttls.status === 'completed' && !h.server.result.starttls.result.offered).map((h) => `${h.name}: no STARTTLS`) };
@@ -227,7 +228,10 @@ function forecast(domain: string, mx: DomainCheckResult['mx'], hosts: readonly M
   const ignored: string[] = [];
   if (policy?.mode === 'enforce') ignored.push('its MTA-STS policy (enforce)');
   if (hasDane) ignored.push('its DANE TLSA records');
-  const optional: Forecast = ignored.length
+  const policiesUnknown = mtaSts.status !== 'completed' || noMx || hosts.some((h) => h.dane.status !== 'completed');
+  const optional: Forecast = !ignored.length && policiesUnknown
+    ? unknown(`${domain}'s MTA-STS and DANE policies could not all be checked, so what "TLS-Required: No" would override is unknown.`)
+    : ignored.length
     ? { verdict: 'policy-ignored', summary: `${domain} asks senders to require TLS through ${ignored.join(' and ')}; "TLS-Required: No" tells relays to ignore that and deliver even without TLS.`, reasons: ignored }
     : { verdict: 'no-policy-to-ignore', summary: `${domain} publishes no policy requiring TLS, so "TLS-Required: No" changes little: relays already fall back to cleartext when TLS fails.`, reasons: [] };
 

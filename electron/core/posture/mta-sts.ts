@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import mtaSts from 'mailauth/lib/mta-sts.js';
 import type { MtaStsPolicy } from '../../../shared/types/posture.js';
 import { recordData, type Resolver } from '../dns/dns-client.js';
+import { HoplightError } from '../errors.js';
 import { httpsGet } from '../net/https-get.js';
 
 /** What we learned about a domain's MTA-STS. */
@@ -38,11 +39,18 @@ export async function lookupMtaSts(domain: string, resolver: Resolver, options: 
   try {
     id = await mtaSts.resolvePolicy(domain, { resolver: mailauthResolver(resolver) });
   } catch (error) {
+    // Our resolver failing is "could not check", not "the record is broken".
+    if (error instanceof HoplightError) throw error;
     return { record: true, problem: `the _mta-sts record is invalid: ${(error as Error).message || (error as { code?: string }).code}` };
   }
   if (!id) return { record: false };
   const host = `mta-sts.${domain}`;
-  const addresses = (await resolver.query(host, 'A')).answers.map((a) => String(recordData(a)));
+  let addresses: string[];
+  try {
+    addresses = (await resolver.query(host, 'A')).answers.map((a) => String(recordData(a)));
+  } catch (error) {
+    return { record: true, problem: `${host} could not be resolved: ${(error as Error).message}` };
+  }
   const address = addresses.find((a) => isIP(a));
   if (!address) return { record: true, problem: `${host} has no address` };
   let body: Buffer;

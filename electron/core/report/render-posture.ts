@@ -12,6 +12,7 @@ function attempt<T>(value: Attempt<T>, show: (result: T) => string, style: Rende
 
 /** Findings sorted by severity, one line each. */
 export function renderFindings(findings: readonly Finding[], style: RenderStyle = PLAIN): string[] {
+  if (findings.length === 0) return [style.dim('  none: what could not be checked is listed above as such')];
   const sorted = [...findings].sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity));
   return sorted.map((f) => {
     const tag = `[${f.severity}]`.padEnd(11);

@@ -63,6 +63,7 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
       },
       { name: 'plain.test', signed: false, records: ['@ MX 10 mx', '@ MX 20 dead', `mx A ${net}.3`, `dead A ${net}.9`] },
       { name: 'broken.test', signed: false, records: ['@ MX 10 mx.plain.test.', '_mta-sts TXT "v=STSv1; id=1"', `mta-sts A ${net}.8`] },
+      { name: 'bogus.test', signed: true, bogus: true, records: ['@ MX 10 mx', `mx A ${net}.3`] },
     ]);
     const resolver = createResolver({ host: '127.0.0.1', port: world.port });
     [signed, plain] = await Promise.all([
@@ -141,5 +142,17 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
     const result = JSON.parse(stdout) as DomainCheckResult;
     expect(result.forecast['require-tls'].verdict).toBe('deliverable');
     expect(result.findings.map((f) => f.id)).toContain('dane.valid');
+  });
+
+  it('a DNSSEC validation failure (SERVFAIL) is "could not check", never "no record" or "unsigned"', async () => {
+    const bogus = await checkDomain({ domain: 'bogus.test', resolver: createResolver({ host: '127.0.0.1', port: world.port }), timeouts: { connectMs: 2000 } });
+    expect(bogus.mx.status).toBe('error');
+    expect(bogus.mx.status === 'error' && bogus.mx.reason).toMatch(/SERVFAIL/);
+    expect(bogus.mtaSts.status).toBe('error');
+    expect(bogus.tlsRpt.status).toBe('error');
+    expect(bogus.findings).toEqual([]);
+    expect(bogus.forecast['require-tls'].verdict).toBe('unknown');
+    expect(bogus.forecast.default.verdict).toBe('unknown');
+    expect(bogus.forecast['tls-optional'].verdict).toBe('unknown');
   });
 });
