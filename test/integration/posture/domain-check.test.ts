@@ -15,7 +15,10 @@ import { makeTestPki, type TestPki } from '../../helpers/pki.js';
 
 // A test world on loopback: a validating unbound serving a DNSSEC-signed example.test and an unsigned plain.test,
 // MX hosts on port 25 of a random 127.x.y.0/24, and the MTA-STS policy over HTTPS on port 443 of the same net.
-const available = peerAvailable('unbound + dnssec-signzone', dnsToolsInstalled(), 'apt-get install unbound bind9-utils, or run scripts/install-test-peers.sh');
+// MX hosts listen on port 25 and HTTPS on 443 of a loopback address: that needs root (or CAP_NET_BIND_SERVICE).
+const available =
+  peerAvailable('unbound + dnssec-signzone', dnsToolsInstalled(), 'apt-get install unbound bind9-utils, or run scripts/install-test-peers.sh') &&
+  peerAvailable('ports 25 and 443 on loopback', process.getuid?.() === 0, 'run the tests as root, as CI does');
 
 describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
   const net = randomLoopbackNet();

@@ -24,7 +24,7 @@ interface TestsslFinding {
 function testssl(port: number, caFile: string): Promise<Map<string, string>> {
   const out = join(mkdtempSync(join(tmpdir(), 'hoplight-testssl-')), 'out.json');
   return new Promise((resolve, reject) => {
-    const child = spawn('testssl', ['--quiet', '--warnings', 'off', '--color', '0', '-p', '-S', '--starttls', 'smtp', '--add-ca', caFile, '--jsonfile-pretty', out, `127.0.0.1:${port}`], { stdio: 'ignore' });
+    const child = spawn('testssl', ['--quiet', '--warnings', 'off', '--color', '0', '-p', '-S', '--starttls', 'smtp', '--add-ca', caFile, '--jsonfile-pretty', out, `127.0.0.1:${port}`], { stdio: 'ignore', env: { ...process.env, TZ: 'UTC' } });
     child.on('error', reject);
     child.on('close', () => {
       try {
