@@ -12,9 +12,9 @@ const EXIM = join(EXIM_ROOT, 'usr', 'sbin', 'exim4');
 /** Debian's Exim 4.96 as a second real MTA: STARTTLS and implicit TLS, PIPECONNECT, no REQUIRETLS. */
 export type EximPeer = MtaPeer;
 
-/** Whether the unpacked Exim binary and its user exist. */
+/** Whether the unpacked Exim binary and its user exist, and we are root (Exim drops to Debian-exim from root). */
 export function eximInstalled(): boolean {
-  return commandExists(EXIM) && spawnSync('id', ['Debian-exim'], { stdio: 'ignore' }).status === 0;
+  return commandExists(EXIM) && spawnSync('id', ['Debian-exim'], { stdio: 'ignore' }).status === 0 && process.getuid?.() === 0;
 }
 
 function ids(name: string): { uid: number; gid: number } {

@@ -8,9 +8,9 @@ import type { TestPki } from './pki.js';
 /** Debian's Postfix 3.7 with Dovecot SASL, as a real submission server on loopback ports. */
 export type PostfixPeer = MtaPeer;
 
-/** Whether Postfix and Dovecot are installed. */
+/** Whether Postfix and Dovecot are installed, and we are root (Postfix's master must start as root). */
 export function postfixInstalled(): boolean {
-  return commandExists('/usr/sbin/postfix') && commandExists('/usr/sbin/dovecot');
+  return commandExists('/usr/sbin/postfix') && commandExists('/usr/sbin/dovecot') && process.getuid?.() === 0;
 }
 
 function id(kind: 'passwd' | 'group', name: string): number {

@@ -140,7 +140,7 @@ describe.skipIf(!available)('accounts with the OS keychain', () => {
   });
 });
 
-const postfixHere = available && peerAvailable('Postfix + Dovecot', postfixInstalled(), 'run scripts/install-test-peers.sh as root');
+const postfixHere = available && peerAvailable('Postfix + Dovecot', postfixInstalled(), 'run scripts/install-test-peers.sh, and the tests, as root');
 describe.skipIf(!postfixHere)('an account for a real submission server (Postfix)', () => {
   let keyring: SecretService;
   let pki: TestPki;

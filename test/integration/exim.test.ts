@@ -6,7 +6,7 @@ import { makeTestPki, type TestPki } from '../helpers/pki.js';
 import { containsSecret, send, testMessage } from '../helpers/submit.js';
 
 // Debian's Exim 4.96: a second real MTA, with PIPECONNECT and without REQUIRETLS.
-const available = peerAvailable('Exim 4.96', eximInstalled(), 'run scripts/install-test-peers.sh as root');
+const available = peerAvailable('Exim 4.96', eximInstalled(), 'run scripts/install-test-peers.sh, and the tests, as root');
 
 describe.skipIf(!available)('Exim 4.96', () => {
   let pki: TestPki;

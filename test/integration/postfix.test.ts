@@ -6,7 +6,7 @@ import { postfixInstalled, startPostfix, type PostfixPeer } from '../helpers/pos
 import { containsSecret, send, testMessage } from '../helpers/submit.js';
 
 // Debian's Postfix 3.7 + Dovecot SASL: a real submission server that does not offer REQUIRETLS.
-const available = peerAvailable('Postfix + Dovecot', postfixInstalled(), 'run scripts/install-test-peers.sh as root');
+const available = peerAvailable('Postfix + Dovecot', postfixInstalled(), 'run scripts/install-test-peers.sh, and the tests, as root');
 
 describe.skipIf(!available)('Postfix 3.7 with Dovecot SASL', () => {
   let pki: TestPki;

@@ -170,7 +170,7 @@ describe('server check against smtp-server and scripted servers', () => {
   });
 });
 
-const postfixHere = peerAvailable('Postfix + Dovecot', postfixInstalled(), 'run scripts/install-test-peers.sh as root');
+const postfixHere = peerAvailable('Postfix + Dovecot', postfixInstalled(), 'run scripts/install-test-peers.sh, and the tests, as root');
 describe.skipIf(!postfixHere)('server check against Postfix, Debian defaults and hardened', () => {
   let plain: PostfixPeer;
   let hardened: PostfixPeer;
@@ -201,7 +201,7 @@ describe.skipIf(!postfixHere)('server check against Postfix, Debian defaults and
   });
 });
 
-const eximHere = peerAvailable('Exim 4.96', eximInstalled(), 'run scripts/install-test-peers.sh as root');
+const eximHere = peerAvailable('Exim 4.96', eximInstalled(), 'run scripts/install-test-peers.sh, and the tests, as root');
 describe.skipIf(!eximHere)('server check against Exim', () => {
   let exim: EximPeer;
   beforeAll(async () => {

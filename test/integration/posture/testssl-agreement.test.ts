@@ -14,7 +14,7 @@ import { postfixInstalled, startPostfix, type PostfixPeer } from '../../helpers/
 // trust, host name and expiry. testssl's JSON is read, not its exit code (it exits non-zero when it finds anything).
 const available =
   peerAvailable('testssl.sh', commandExists('/usr/bin/testssl'), 'apt-get install testssl.sh, or run scripts/install-test-peers.sh') &&
-  peerAvailable('Postfix + Dovecot', postfixInstalled(), 'run scripts/install-test-peers.sh as root');
+  peerAvailable('Postfix + Dovecot', postfixInstalled(), 'run scripts/install-test-peers.sh, and the tests, as root');
 
 interface TestsslFinding {
   id: string;
