@@ -35,7 +35,7 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
     pki = makeTestPki();
     const mx1Cert = issueCertificate({ commonName: 'mx1.example.test', names: ['mx1.example.test'] }, pki.ca);
     const mx2Cert = issueCertificate({ commonName: 'mx2.example.test', names: ['mx2.example.test', 'mx.plain.test'] }, pki.ca);
-    const stsCert = issueCertificate({ commonName: 'mta-sts.example.test', names: ['mta-sts.example.test', 'mta-sts.broken.test'] }, pki.ca);
+    const stsCert = issueCertificate({ commonName: 'mta-sts.example.test', names: ['mta-sts.example.test', 'mta-sts.broken.test', 'mta-sts.testing.test'] }, pki.ca);
     const spkiHash = createHash('sha256').update(new X509Certificate(mx1Cert.certPem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
     const onMessage = (): void => undefined;
     [mx1, mx2] = await Promise.all([
@@ -45,6 +45,8 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
     https = createServer({ key: stsCert.keyPem, cert: stsCert.certPem }, (request, response) => {
       if (request.url === '/.well-known/mta-sts.txt' && request.headers.host === 'mta-sts.example.test') {
         response.writeHead(200, { 'content-type': 'text/plain' }).end('version: STSv1\r\nmode: enforce\r\nmx: mx1.example.test\r\nmax_age: 86400\r\n');
+      } else if (request.url === '/.well-known/mta-sts.txt' && request.headers.host === 'mta-sts.testing.test') {
+        response.writeHead(200, { 'content-type': 'text/plain' }).end('version: STSv1\nmode: testing\nmx: *.plain.test\nmax_age: 604800\n');
       } else response.writeHead(404).end();
     });
     await new Promise<void>((done) => https.listen(443, `${net}.4`, done));
@@ -67,6 +69,8 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
       { name: 'plain.test', signed: false, records: ['@ MX 10 mx', '@ MX 20 dead', `mx A ${net}.3`, `dead A ${net}.9`] },
       { name: 'broken.test', signed: false, records: ['@ MX 10 mx.plain.test.', '_mta-sts TXT "v=STSv1; id=1"', `mta-sts A ${net}.8`] },
       { name: 'bogus.test', signed: true, bogus: true, records: ['@ MX 10 mx', `mx A ${net}.3`] },
+      { name: 'testing.test', signed: false, records: ['@ MX 10 mx.plain.test.', '_mta-sts TXT "v=STSv1; id=7"', `mta-sts A ${net}.4`] },
+      { name: 'nullmx.test', signed: true, records: ['@ MX 0 .'] },
     ]);
     const resolver = createResolver({ host: '127.0.0.1', port: world.port });
     [signed, plain] = await Promise.all([
@@ -157,5 +161,19 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
     expect(bogus.forecast['require-tls'].verdict).toBe('unknown');
     expect(bogus.forecast.default.verdict).toBe('unknown');
     expect(bogus.forecast['tls-optional'].verdict).toBe('unknown');
+  });
+
+  it('an MTA-STS policy in testing mode, with a wildcard mx pattern', async () => {
+    const result = await checkDomain({ domain: 'testing.test', resolver: createResolver({ host: '127.0.0.1', port: world.port }), extraCaPem: pki.ca.certPem, timeouts: { connectMs: 2000 } });
+    expect(result.findings.map((f) => f.id)).toContain('mta-sts.testing');
+    expect(result.mxHosts[0]?.mtaStsMatch).toMatchObject({ status: 'completed', result: { matched: true, pattern: '.plain.test' } });
+    expect(result.forecast.default.verdict).toBe('opportunistic');
+  });
+
+  it('a null MX (RFC 7505): the domain accepts no mail', async () => {
+    const result = await checkDomain({ domain: 'nullmx.test', resolver: createResolver({ host: '127.0.0.1', port: world.port }) });
+    expect(result.mx).toMatchObject({ status: 'completed', result: { nullMx: true, authenticated: true } });
+    expect(result.findings.map((f) => f.id)).toContain('mx.none');
+    expect(result.mxHosts).toEqual([]);
   });
 });
