@@ -41,8 +41,9 @@ export interface ProbeOutcome {
 }
 
 /**
- * A posture probe: it never authenticates and never sends mail, so it may look at a certificate it does not
- * trust. The trust verdict is computed from Node's authorizationError, never assumed.
+ * TLS options of a probe. Verification stays on, as for a send: a probe never continues a session over a
+ * certificate it does not trust. What the server presented is still read (see observeHandshake), so a refused
+ * certificate is described, and the facts only a trusted session could give are reported as not checked.
  */
 function probeTlsOptions(options: ProbeOptions): tls.ConnectionOptions {
   const version = options.tlsVersion;
@@ -50,7 +51,6 @@ function probeTlsOptions(options: ProbeOptions): tls.ConnectionOptions {
   return {
     ...(options.extraCaPem ? { ca: [...tls.rootCertificates, options.extraCaPem] } : {}),
     ...(isIP(options.checkedName) ? {} : { servername: options.checkedName }),
-    rejectUnauthorized: false, // observe only: no credential or message ever follows on a probe
     checkServerIdentity: (_host, cert) => tls.checkServerIdentity(options.checkedName, cert),
     ...(version ? { minVersion: version, maxVersion: version } : { minVersion: 'TLSv1' }),
     // OpenSSL 3 refuses TLS 1.0/1.1 (and their SHA-1 signatures) at its default security level.
@@ -66,6 +66,12 @@ function observeHandshake(socket: Socket, options: ProbeOptions, outcome: ProbeO
     secure.on('OCSPResponse', (response: Buffer) => {
       outcome.ocspResponse = response;
     });
+    // Node verifies on its internal 'secure' event and tears the socket down on failure; looking first keeps
+    // what the server presented (certificate, protocol, cipher), so a refused certificate can be described.
+    let presented: HandshakeView | undefined;
+    secure.prependOnceListener('secure', () => {
+      presented = viewOf(secure);
+    });
     const timer = setTimeout(() => {
       secure.destroy();
       reject(new HoplightError('ETIMEDOUT', `The TLS handshake did not finish within ${Math.round(options.timeouts.tlsMs / 1000)} s.`));
@@ -80,6 +86,12 @@ function observeHandshake(socket: Socket, options: ProbeOptions, outcome: ProbeO
     secure.once('error', (error: Error & { code?: string }) => {
       clearTimeout(timer);
       secure.destroy();
+      if (presented?.peer?.raw) {
+        // The handshake itself completed; the certificate was refused. Record what was seen, and why.
+        outcome.handshake = { ...presented, ...(error.code ? { authorizationError: error.code } : {}), authorized: false };
+        reject(new HoplightError('ETLS', `The certificate is not trusted (${error.code ?? error.message}); the probe stops here, as a send would.`, { cause: error }));
+        return;
+      }
       reject(new HoplightError('ETLS', `TLS handshake failed: ${error.code ?? error.message}`, { cause: error }));
     });
   });

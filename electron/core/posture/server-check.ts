@@ -92,7 +92,10 @@ function assemble(main: ProbeOutcome, injectionProbe: ProbeOutcome | undefined, 
     : main.stage === 'tls'
       ? failed<{ protocol: string; cipher: string }>(why)
       : skipped<{ protocol: string; cipher: string }>(unreached);
-  if (main.stage === 'tls' && main.error) findings.push(finding('tls.failed', subject, main.error.message));
+  // A refused certificate is reported by the certificate findings; tls.failed is for handshakes that failed.
+  if (main.stage === 'tls' && main.error && !handshake) findings.push(finding('tls.failed', subject, main.error.message));
+  const refused = handshake !== undefined && !handshake.authorized;
+  const untrusted = 'the certificate is not trusted, so Hoplight did not continue over TLS (it never continues a session it would not send over)';
 
   const beforeLines = main.ehloBeforeTls ? capabilityLines(main.ehloBeforeTls) : [];
   const afterLines = main.ehloAfterTls?.code === 250 ? capabilityLines(main.ehloAfterTls) : undefined;
@@ -100,7 +103,7 @@ function assemble(main: ProbeOutcome, injectionProbe: ProbeOutcome | undefined, 
     ? done({ capabilities: afterLines, added: afterLines.filter((l) => !beforeLines.includes(l)), removed: context.security === 'implicit' ? [] : beforeLines.filter((l) => !afterLines.includes(l)) })
     : main.ehloAfterTls
       ? failed<{ capabilities: string[]; added: string[]; removed: string[] }>(`EHLO over TLS refused: ${replyText(main.ehloAfterTls)}`)
-      : skipped<{ capabilities: string[]; added: string[]; removed: string[] }>(handshake ? why : 'TLS was not established');
+      : skipped<{ capabilities: string[]; added: string[]; removed: string[] }>(refused ? untrusted : handshake ? why : 'TLS was not established');
 
   const tlsVersions = Object.fromEntries(VERSIONS.map((version, index) => [version, versionAttempt(versionProbes[index])])) as Record<TlsVersionName, Attempt<TlsVersionResult>>;
   versionFindings(tlsVersions, subject, findings);
@@ -127,7 +130,7 @@ function assemble(main: ProbeOutcome, injectionProbe: ProbeOutcome | undefined, 
     }
   }
 
-  const extensions = afterLines ? done(extensionsOf(main, context.security)) : skipped<ExtensionsCheck>('EHLO over TLS was not reached');
+  const extensions = afterLines ? done(extensionsOf(main, context.security)) : skipped<ExtensionsCheck>(refused ? untrusted : 'EHLO over TLS was not reached');
   if (extensions.status === 'completed') extensionFindings(extensions.result, subject, findings);
   else if (main.ehloBeforeTls) {
     // Even without TLS, what the cleartext EHLO offers is a fact worth reporting.
@@ -141,7 +144,9 @@ function assemble(main: ProbeOutcome, injectionProbe: ProbeOutcome | undefined, 
       ? skipped<{ vulnerable: boolean; detail: string }>('implicit TLS has no STARTTLS')
       : injectionProbe?.injection
         ? done(injectionProbe.injection)
-        : failed<{ vulnerable: boolean; detail: string }>(injectionProbe?.error?.message ?? 'the probe did not complete');
+        : injectionProbe?.handshake && !injectionProbe.handshake.authorized
+          ? skipped<{ vulnerable: boolean; detail: string }>(untrusted)
+          : failed<{ vulnerable: boolean; detail: string }>(injectionProbe?.error?.message ?? 'the probe did not complete');
   if (starttlsInjection.status === 'completed') findings.push(finding(starttlsInjection.result.vulnerable ? 'starttls.injection' : 'starttls.no-injection', subject, starttlsInjection.result.detail));
 
   return {

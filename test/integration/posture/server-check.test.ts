@@ -113,6 +113,12 @@ describe('server check against smtp-server and scripted servers', () => {
     const result = await check(server.starttlsPort!, { extraCaPem: undefined });
     expect(ids(result)).toContain('cert.untrusted');
     expect(result.certificate).toMatchObject({ status: 'completed', result: { chainTrusted: false, chainError: 'DEPTH_ZERO_SELF_SIGNED_CERT' } });
+    // Verification stays on: what needs a session over the refused certificate is "not checked", with the reason.
+    expect(result.tls.status).toBe('completed');
+    expect(result.extensions).toMatchObject({ status: 'not-run', reason: expect.stringMatching(/certificate is not trusted/) });
+    expect(result.starttlsInjection.status).toBe('not-run');
+    expect(ids(result)).not.toContain('tls.failed');
+    expect(ids(result)).not.toContain('requiretls.missing');
   });
 
   it('REQUIRETLS and AUTH advertised before TLS are flagged', async () => {
