@@ -7,6 +7,7 @@ import { SmtpChannel } from '../smtp/channel.js';
 import { replyText } from '../smtp/reply.js';
 import { connectTcp, ehlo, ehloName, readGreeting, type Timeouts } from '../smtp/session-steps.js';
 import { viewOf, type HandshakeView } from '../tls/peer-verification.js';
+import { HandshakeFailure, tlsHandshake } from '../tls/tls-handshake.js';
 
 /** What one probe connection should do. */
 export interface ProbeOptions {
@@ -59,42 +60,25 @@ function probeTlsOptions(options: ProbeOptions): tls.ConnectionOptions {
   };
 }
 
-function observeHandshake(socket: Socket, options: ProbeOptions, outcome: ProbeOutcome): Promise<tls.TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const secure = tls.connect({ ...probeTlsOptions(options), socket });
-    outcome.ocspResponse = options.requestOcsp ? null : undefined;
-    secure.on('OCSPResponse', (response: Buffer) => {
+async function observeHandshake(socket: Socket, options: ProbeOptions, outcome: ProbeOutcome): Promise<tls.TLSSocket> {
+  outcome.ocspResponse = options.requestOcsp ? null : undefined;
+  try {
+    const secure = await tlsHandshake(socket, probeTlsOptions(options), options.timeouts.tlsMs, (response) => {
       outcome.ocspResponse = response;
     });
-    // Node verifies on its internal 'secure' event and tears the socket down on failure; looking first keeps
-    // what the server presented (certificate, protocol, cipher), so a refused certificate can be described.
-    let presented: HandshakeView | undefined;
-    secure.prependOnceListener('secure', () => {
-      presented = viewOf(secure);
-    });
-    const timer = setTimeout(() => {
-      secure.destroy();
-      reject(new HoplightError('ETIMEDOUT', `The TLS handshake did not finish within ${Math.round(options.timeouts.tlsMs / 1000)} s.`));
-    }, options.timeouts.tlsMs);
-    secure.once('secureConnect', () => {
-      clearTimeout(timer);
-      secure.removeAllListeners('error');
-      const authorizationError = secure.authorizationError ? String(secure.authorizationError) : undefined;
-      outcome.handshake = { ...viewOf(secure, authorizationError), authorized: secure.authorized };
-      resolve(secure);
-    });
-    secure.once('error', (error: Error & { code?: string }) => {
-      clearTimeout(timer);
-      secure.destroy();
-      if (presented?.peer?.raw) {
-        // The handshake itself completed; the certificate was refused. Record what was seen, and why.
-        outcome.handshake = { ...presented, ...(error.code ? { authorizationError: error.code } : {}), authorized: false };
-        reject(new HoplightError('ETLS', `The certificate is not trusted (${error.code ?? error.message}); the probe stops here, as a send would.`, { cause: error }));
-        return;
-      }
-      reject(new HoplightError('ETLS', `TLS handshake failed: ${error.code ?? error.message}`, { cause: error }));
-    });
-  });
+    const authorizationError = secure.authorizationError ? String(secure.authorizationError) : undefined;
+    outcome.handshake = { ...viewOf(secure, authorizationError), authorized: secure.authorized };
+    return secure;
+  } catch (error) {
+    if (!(error instanceof HandshakeFailure)) throw error;
+    const code = error.tlsError.code;
+    if (error.presented) {
+      // The handshake itself completed; the certificate was refused. Record what was seen, and why.
+      outcome.handshake = { ...error.presented, ...(code ? { authorizationError: code } : {}), authorized: false };
+      throw new HoplightError('ETLS', `The certificate is not trusted (${code ?? error.message}); the probe stops here, as a send would.`, { cause: error.tlsError });
+    }
+    throw new HoplightError('ETLS', `TLS handshake failed: ${code ?? error.message}`, { cause: error.tlsError });
+  }
 }
 
 /** Runs one probe connection and returns what it saw (never throws). */

@@ -4,7 +4,8 @@ import type { SmtpReplyData } from '../../../shared/types/errors.js';
 import type { RejectedRecipient, TlsFacts } from '../../../shared/types/report.js';
 import type { AuthMethod } from '../../../shared/types/security.js';
 import { HoplightError } from '../errors.js';
-import { clientTlsOptions, describeTlsFailure, verifyPeer, viewOf, type HandshakeView, type TrustSettings } from '../tls/peer-verification.js';
+import { clientTlsOptions, describeTlsFailure, verifyPeer, type TrustSettings } from '../tls/peer-verification.js';
+import { HandshakeFailure, tlsHandshake } from '../tls/tls-handshake.js';
 import { parseCapabilities, type Capabilities } from './capabilities.js';
 import type { SmtpChannel } from './channel.js';
 import { replyText } from './reply.js';
@@ -50,35 +51,20 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
 }
 
 /** Runs the TLS handshake over a connected socket and verifies the peer before anything else is written. */
-export function handshake(socket: net.Socket, trust: TrustSettings, timeoutMs: number): Promise<{ socket: tls.TLSSocket; facts: TlsFacts }> {
-  return new Promise((resolve, reject) => {
-    const secure = tls.connect({ ...clientTlsOptions(trust), socket });
-    // Node verifies on the internal 'secure' event and destroys the socket on failure; looking first keeps what
-    // the server presented, so a refusal can show the user the certificate it refused. Nothing is trusted here.
-    let presented: HandshakeView | undefined;
-    secure.prependOnceListener('secure', () => {
-      presented = viewOf(secure);
-    });
-    const timer = setTimeout(() => {
-      secure.destroy();
-      reject(new HoplightError('ETIMEDOUT', `The TLS handshake did not finish within ${Math.round(timeoutMs / 1000)} s.`));
-    }, timeoutMs);
-    secure.once('secureConnect', () => {
-      clearTimeout(timer);
-      secure.removeAllListeners('error');
-      try {
-        resolve({ socket: secure, facts: verifyPeer(secure, trust) });
-      } catch (error) {
-        secure.destroy();
-        reject(error);
-      }
-    });
-    secure.once('error', (error: Error & { code?: string }) => {
-      clearTimeout(timer);
-      secure.destroy();
-      reject(describeTlsFailure(error, trust, presented));
-    });
-  });
+export async function handshake(socket: net.Socket, trust: TrustSettings, timeoutMs: number): Promise<{ socket: tls.TLSSocket; facts: TlsFacts }> {
+  let secure: tls.TLSSocket;
+  try {
+    secure = await tlsHandshake(socket, clientTlsOptions(trust), timeoutMs);
+  } catch (error) {
+    if (error instanceof HandshakeFailure) throw describeTlsFailure(error.tlsError, trust, error.presented);
+    throw error;
+  }
+  try {
+    return { socket: secure, facts: verifyPeer(secure, trust) };
+  } catch (error) {
+    secure.destroy();
+    throw error;
+  }
 }
 
 /** Reads the 220 greeting (RFC 5321 §4.3.1); a 554 greeting means "no service here". */
