@@ -134,11 +134,89 @@ export interface MtaStsPolicy {
   readonly mx: readonly string[];
 }
 
+/**
+ * How a sending relay behaves, as far as a forecast can tell them apart. Relays differ in how they authenticate the
+ * next hop, and a REQUIRETLS message is only as safe as the relay's own setup (Postfix 3.11 is the reference):
+ * - `rfc8689`: what RFC 8689 requires of a compliant relay: MX found securely (DNSSEC or MTA-STS), DANE first
+ *   (RFC 7672; a validated TLSA record that does not match is a failure that nothing rescues), then MTA-STS,
+ *   then a PKIX certificate for the MX name, and REQUIRETLS advertised by the next hop;
+ * - `dane`: authenticates only by DANE (Postfix `smtp_tls_security_level = dane` with DNSSEC); no MTA-STS;
+ * - `dane-mta-sts`: DANE first, then MTA-STS from a policy source (Postfix `dane` plus an MTA-STS policy map);
+ * - `verify`: checks only the certificate chain and the MX host name (Postfix `verify`), however the MX was found;
+ * - `opportunistic`: TLS when offered, no certificate check (Postfix's stock `may`): it cannot authenticate a next
+ *   hop, so it returns every REQUIRETLS message;
+ * - `relaxed`: REQUIRETLS relaxed to "STARTTLS required" (Postfix `smtp_requiretls_policy = opportunistic+starttls`):
+ *   it passes REQUIRETLS on where the next hop supports it and otherwise delivers over unauthenticated TLS.
+ */
+export type RelayBehaviour = 'rfc8689' | 'dane' | 'dane-mta-sts' | 'verify' | 'opportunistic' | 'relaxed';
+
+/** The relay behaviours in the order forecasts list them. */
+export const RELAY_BEHAVIOURS: readonly RelayBehaviour[] = ['rfc8689', 'dane', 'dane-mta-sts', 'verify', 'opportunistic', 'relaxed'];
+
+/** How the hop to the recipient's MX would be protected when it is delivered. */
+export type HopProtection =
+  /** TLS with the certificate authenticated by DANE, or by PKIX for an MX found securely (DNSSEC or MTA-STS). */
+  | 'authenticated'
+  /** TLS with a PKIX-valid certificate for the MX name, but the MX itself was not found securely. */
+  | 'certificate-verified'
+  /** TLS, certificate not authenticated: an active attacker could sit in the middle. */
+  | 'encrypted'
+  /** No TLS at all. */
+  | 'cleartext'
+  /** Depends on an MX that could not be checked from here. */
+  | 'unknown';
+
+/** One fact a verdict rests on, with where it came from. */
+export interface ForecastEvidence {
+  readonly kind: 'mx' | 'dnssec' | 'tlsa' | 'mta-sts' | 'starttls' | 'tls' | 'certificate' | 'requiretls' | 'reachability';
+  /** The domain or MX host the fact is about. */
+  readonly subject: string;
+  /** Whether the fact helps delivery under the verdict's rules, hinders it, or could not be established. */
+  readonly bearing: 'supports' | 'blocks' | 'unknown';
+  readonly detail: string;
+}
+
+/** What one relay behaviour would do with the message. */
+export interface RelayVerdict {
+  readonly relay: RelayBehaviour;
+  readonly verdict: 'deliverable' | 'will-bounce' | 'will-defer' | 'unknown';
+  /** For `deliverable`: the MX it would most likely go to (the first one, by preference, that would take it). */
+  readonly via?: string;
+  /** For `deliverable`: the weakest protection among the MX hosts this relay would use (an attacker can pick). */
+  readonly protection?: HopProtection;
+  /** For a REQUIRETLS message delivered by a relay: whether the REQUIRETLS request travels on to the next hop. */
+  readonly requireTlsPassedOn?: boolean | 'unknown';
+  /** For `will-bounce` / `will-defer`: the status codes the relay would most likely use. */
+  readonly statusCodes?: readonly string[];
+  readonly summary: string;
+  readonly evidence: readonly ForecastEvidence[];
+}
+
 /** The last hop forecast for one security choice, in words and as data. */
 export interface Forecast {
-  readonly verdict: 'deliverable' | 'will-bounce' | 'policy-protected' | 'opportunistic' | 'cleartext-possible' | 'policy-ignored' | 'no-policy-to-ignore' | 'unknown';
+  /**
+   * The verdict a user is shown. `deliverable` only when every relay that authenticates the next hop (RFC 8689,
+   * DANE-only, DANE + MTA-STS, certificate-only) would deliver; `depends-on-relay` when some deliver and some return
+   * it; `held-by-policy` when policy-aware relays hold the message (DANE mismatch, MTA-STS failure) while others
+   * deliver it opportunistically.
+   */
+  readonly verdict:
+    | 'deliverable'
+    | 'will-bounce'
+    | 'depends-on-relay'
+    | 'policy-protected'
+    | 'held-by-policy'
+    | 'opportunistic'
+    | 'cleartext-possible'
+    | 'policy-ignored'
+    | 'no-policy-to-ignore'
+    | 'unknown';
   readonly summary: string;
   readonly reasons: readonly string[];
+  /** For `will-bounce` and `depends-on-relay`: the codes a bounce would carry, and when each appears. */
+  readonly bounceCodes?: readonly { readonly code: string; readonly when: string }[];
+  /** What each relay behaviour would do, with its evidence. */
+  readonly relays: readonly RelayVerdict[];
 }
 
 /** Everything the domain check found about a recipient domain's delivery security. */

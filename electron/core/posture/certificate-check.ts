@@ -44,7 +44,7 @@ export function checkCertificate(view: HandshakeView, checkedName: string, now =
 }
 
 /** The DER certificates the server presented: the leaf, then its issuers as Node linked them. */
-function presentedChain(view: HandshakeView): Buffer[] {
+export function presentedChain(view: HandshakeView): Buffer[] {
   const out: Buffer[] = [];
   let current: typeof view.peer | undefined = view.peer;
   while (current?.raw && out.length < 10) {

@@ -1,10 +1,11 @@
 import { domainToASCII } from 'node:url';
-import type { Attempt, DomainCheckResult, Finding, Forecast, MtaStsPolicy, MxHostCheck, ServerCheckResult, TlsaMatchResult } from '../../../shared/types/posture.js';
+import type { Attempt, DomainCheckResult, Finding, MtaStsPolicy, MxHostCheck, ServerCheckResult, TlsaMatchResult } from '../../../shared/types/posture.js';
 import { recordData, txtStrings, type Resolver } from '../dns/dns-client.js';
 import { inputError } from '../errors.js';
 import type { Timeouts } from '../smtp/session-steps.js';
 import { matchTlsa } from './dane.js';
 import { finding } from './findings.js';
+import { forecastDomain, requireTlsForHost } from './forecast.js';
 import { lookupMtaSts, mxAllowed, type MtaStsLookup } from './mta-sts.js';
 import { checkServer } from './server-check.js';
 
@@ -95,7 +96,7 @@ export async function checkDomain(options: DomainCheckOptions): Promise<DomainCh
     mxHosts,
     mtaSts,
     tlsRpt,
-    forecast: forecast(domain, mx, mxHosts, mtaSts),
+    forecast: forecastDomain({ domain, mxSecure: mxAuthenticated, mtaSts, mx, hosts: mxHosts }),
     findings,
   };
 }
@@ -132,6 +133,16 @@ async function checkMxHost(host: { name: string; preference: number }, context: 
     attempt(() => resolver.query(`_25._tcp.${host.name}`, 'TLSA')),
   ]);
   const address = addresses.status === 'completed' ? addresses.result.addresses[0] : undefined;
+  // RFC 7672 §2.2: TLSA records count only when the MX, its addresses and the records themselves are validated.
+  // The checker then authenticates the certificate as a DANE-aware relay would, so a DANE-only MX (say, a
+  // self-signed certificate under a DANE-EE record) is checked to the end instead of stopping at "untrusted".
+  const daneRecords =
+    context.mxAuthenticated && addresses.status === 'completed' && addresses.result.authenticated && tlsa.status === 'completed' && tlsa.result.authenticated
+      ? tlsa.result.answers
+          .map((a) => recordData(a) as { usage: number; selector: number; matchingType: number; certificate: Buffer })
+          .filter((r) => (r.usage === 2 || r.usage === 3) && r.selector <= 1 && r.matchingType <= 2)
+          .map((r) => ({ usage: r.usage, selector: r.selector, matchingType: r.matchingType, data: Buffer.from(r.certificate).toString('hex') }))
+      : [];
   const server: Attempt<ServerCheckResult> = address
     ? await attempt(() =>
         checkServer({
@@ -141,10 +152,11 @@ async function checkMxHost(host: { name: string; preference: number }, context: 
           tlsName: host.name,
           ...(context.extraCaPem ? { extraCaPem: context.extraCaPem } : {}),
           ...(context.timeouts ? { timeouts: context.timeouts } : {}),
+          ...(daneRecords.length ? { daneRecords } : {}),
         }),
       )
     : skipped(addresses.status === 'completed' ? `${host.name} has no IPv4 address` : `its address could not be resolved: ${addresses.status === 'error' ? addresses.reason : ''}`);
-  const reachability = server.status !== 'completed' ? 'not-checked' : server.result.connection.status === 'completed' ? 'reachable' : 'unreachable';
+  const reachability: MxHostCheck['reachability'] = server.status !== 'completed' ? 'not-checked' : server.result.connection.status === 'completed' ? 'reachable' : 'unreachable';
 
   const mtaStsMatch: MxHostCheck['mtaStsMatch'] = context.policy
     ? done(mxAllowed(host.name, context.policy))
@@ -161,79 +173,11 @@ async function checkMxHost(host: { name: string; preference: number }, context: 
     const matches: TlsaMatchResult[] = certificate
       ? matchTlsa(normalised, certificate.derBase64.map((b) => Buffer.from(b, 'base64'))).map((m) => ({ ...m.record, matched: m.matched, usable: m.usable, detail: m.detail }))
       : normalised.map((r) => ({ ...r, matched: false, usable: r.usage === 2 || r.usage === 3, detail: 'not compared: no certificate was seen' }));
-    dane = done({ authenticated: tlsa.result.authenticated, records: matches, valid: tlsa.result.authenticated && matches.some((m) => m.matched && m.usable) });
+    // RFC 7672 §3.2.2: a DANE-TA(2) match also needs the MX name in the certificate; DANE-EE(3) does not.
+    const nameOk = certificate?.hostnameMatched === true;
+    dane = done({ authenticated: tlsa.result.authenticated, records: matches, valid: tlsa.result.authenticated && matches.some((m) => m.matched && m.usable && (m.usage === 3 || nameOk)) });
   }
 
-  return { name: host.name, preference: host.preference, addresses, reachability, server, mtaStsMatch, dane, requireTls: requireTlsForHost(host.name, context, server, mtaStsMatch, dane) };
-}
-
-/** RFC 8689 §4.2.1 for one MX: found securely, TLS with an authenticated certificate, REQUIRETLS after TLS. */
-function requireTlsForHost(name: string, context: HostContext, server: Attempt<ServerCheckResult>, mtaStsMatch: MxHostCheck['mtaStsMatch'], dane: MxHostCheck['dane']): MxHostCheck['requireTls'] {
-  const reasons: string[] = [];
-  let blocked = false;
-  const fail = (reason: string): void => {
-    reasons.push(reason);
-    blocked = true;
-  };
-  const stsMatched = mtaStsMatch.status === 'completed' && mtaStsMatch.result.matched;
-  if (context.mxAuthenticated) reasons.push('MX record DNSSEC-validated');
-  else if (stsMatched) reasons.push('MX listed in the MTA-STS policy');
-  else fail('the MX was not found securely (no DNSSEC, not listed in an MTA-STS policy)');
-
-  if (server.status !== 'completed' || server.result.connection.status !== 'completed') {
-    reasons.push(`${name} could not be checked from here`);
-    return { deliverable: blocked ? false : 'unknown', reasons };
-  }
-  const s = server.result;
-  if (s.tls.status !== 'completed') fail('no TLS session could be established');
-  const cert = s.certificate.status === 'completed' ? s.certificate.result : undefined;
-  const pkixOk = cert !== undefined && cert.chainTrusted && cert.hostnameMatched && !cert.expired;
-  const daneOk = dane.status === 'completed' && dane.result.valid;
-  if (daneOk) reasons.push('certificate authenticated by DANE');
-  else if (pkixOk) reasons.push(`certificate valid for ${name}`);
-  else if (cert) fail(`the certificate is not valid for ${name} (${cert.chainError ?? (cert.hostnameMatched ? 'expired' : 'name mismatch')})`);
-  if (s.extensions.status === 'completed') {
-    if (s.extensions.result.requireTlsAfterTls) reasons.push('REQUIRETLS advertised after TLS');
-    else fail('REQUIRETLS is not advertised');
-  }
-  return { deliverable: !blocked, reasons };
-}
-
-function forecast(domain: string, mx: DomainCheckResult['mx'], hosts: readonly MxHostCheck[], mtaSts: Attempt<MtaStsLookup>): DomainCheckResult['forecast'] {
-  const policy = mtaSts.status === 'completed' ? mtaSts.result.policy : undefined;
-  const reachable = hosts.filter((h) => h.reachability === 'reachable');
-  const hasDane = hosts.some((h) => h.dane.status === 'completed' && h.dane.result.authenticated && h.dane.result.records.length > 0);
-  const noMx = mx.status !== 'completed' || hosts.length === 0;
-  const unknown = (summary: string): Forecast => ({ verdict: 'unknown', summary, reasons: [] });
-  const noMxSummary = mx.status === 'completed' ? `${domain} publishes no mail server.` : `The MX records of ${domain} could not be looked up (${mx.reason}), so nothing can be forecast.`;
-
-  let requireTls: Forecast;
-  if (noMx) requireTls = unknown(noMxSummary);
-  else if (hosts.some((h) => h.requireTls.deliverable === true)) {
-    const host = hosts.find((h) => h.requireTls.deliverable === true)!;
-    requireTls = { verdict: 'deliverable', summary: `A compliant relay can deliver a REQUIRETLS message to ${host.name}.`, reasons: host.requireTls.reasons };
-  } else if (hosts.every((h) => h.requireTls.deliverable === false)) {
-    requireTls = { verdict: 'will-bounce', summary: `No MX of ${domain} meets RFC 8689's requirements: a message sent with "Require TLS on every hop" will bounce with 5.7.30.`, reasons: hosts.flatMap((h) => h.requireTls.reasons.map((r) => `${h.name}: ${r}`)) };
-  } else requireTls = { verdict: 'unknown', summary: 'Some MX hosts could not be checked from here, so delivery with REQUIRETLS cannot be forecast.', reasons: hosts.flatMap((h) => h.requireTls.reasons.map((r) => `${h.name}: ${r}`)) };
-
-  let normal: Forecast;
-  const allDane = hosts.length > 0 && hosts.every((h) => h.dane.status === 'completed' && h.dane.result.valid);
-  const stsEnforced = policy?.mode === 'enforce' && hosts.every((h) => h.mtaStsMatch.status === 'completed' && h.mtaStsMatch.result.matched);
-  if (noMx) normal = unknown(noMxSummary);
-  else if (allDane || stsEnforced) normal = { verdict: 'policy-protected', summary: `Delivery is protected by policy: senders that honour ${allDane ? 'DANE' : 'MTA-STS'} deliver only over verified TLS.`, reasons: [allDane ? 'every MX has a validated, matching TLSA record' : 'MTA-STS in enforce mode lists every MX'] };
-  else if (reachable.length === 0) normal = unknown('No MX could be reached from here, so the last hop could not be checked.');
-  else if (reachable.some((h) => h.server.status === 'completed' && h.server.result.starttls.status === 'completed' && !h.server.result.starttls.result.offered)) normal = { verdict: 'cleartext-possible', summary: 'At least one MX does not offer STARTTLS: mail to it travels in cleartext.', reasons: reachable.filter((h) => h.server.status === 'completed' && h.server.result.starttls.status === 'completed' && !h.server.result.starttls.result.offered).map((h) => `${h.name}: no STARTTLS`) };
-  else normal = { verdict: 'opportunistic', summary: 'The MX hosts offer TLS, but nothing tells senders to insist on it: an active attacker can strip it.', reasons: [policy ? `MTA-STS is in ${policy.mode} mode` : 'no MTA-STS policy', hasDane ? 'DANE records do not cover every MX' : 'no DANE'] };
-
-  const ignored: string[] = [];
-  if (policy?.mode === 'enforce') ignored.push('its MTA-STS policy (enforce)');
-  if (hasDane) ignored.push('its DANE TLSA records');
-  const policiesUnknown = mtaSts.status !== 'completed' || noMx || hosts.some((h) => h.dane.status !== 'completed');
-  const optional: Forecast = !ignored.length && policiesUnknown
-    ? unknown(`${domain}'s MTA-STS and DANE policies could not all be checked, so what "TLS-Required: No" would override is unknown.`)
-    : ignored.length
-    ? { verdict: 'policy-ignored', summary: `${domain} asks senders to require TLS through ${ignored.join(' and ')}; "TLS-Required: No" tells relays to ignore that and deliver even without TLS.`, reasons: ignored }
-    : { verdict: 'no-policy-to-ignore', summary: `${domain} publishes no policy requiring TLS, so "TLS-Required: No" changes little: relays already fall back to cleartext when TLS fails.`, reasons: [] };
-
-  return { 'require-tls': requireTls, default: normal, 'tls-optional': optional };
+  const checked = { name: host.name, preference: host.preference, addresses, reachability, server, mtaStsMatch, dane };
+  return { ...checked, requireTls: requireTlsForHost({ ...checked, requireTls: { deliverable: 'unknown', reasons: [] } }, { domain: context.domain, mxSecure: context.mxAuthenticated, mtaSts: context.mtaSts }) };
 }

@@ -8,6 +8,8 @@ import { replyText } from '../smtp/reply.js';
 import { connectTcp, ehlo, ehloName, readGreeting, type Timeouts } from '../smtp/session-steps.js';
 import { viewOf, type HandshakeView } from '../tls/peer-verification.js';
 import { HandshakeFailure, tlsHandshake } from '../tls/tls-handshake.js';
+import { presentedChain } from './certificate-check.js';
+import { matchTlsa, type TlsaRecord } from './dane.js';
 
 /** What one probe connection should do. */
 export interface ProbeOptions {
@@ -25,6 +27,11 @@ export interface ProbeOptions {
   readonly requestOcsp?: boolean;
   /** Stop after the handshake (version probes); otherwise send EHLO over TLS too. */
   readonly stopAfterHandshake?: boolean;
+  /**
+   * DNSSEC-validated, usable TLSA records for this host (RFC 7672). A certificate they authenticate is trusted as
+   * a DANE-aware relay trusts it, even when no CA vouches for it; without a match the PKIX verdict stands.
+   */
+  readonly daneRecords?: readonly TlsaRecord[];
 }
 
 /** What one probe connection saw; `error` and `stage` say where it stopped when it stopped early. */
@@ -33,7 +40,7 @@ export interface ProbeOutcome {
   greeting?: SmtpReplyData;
   ehloBeforeTls?: SmtpReplyData;
   starttls?: { offered: boolean; accepted: boolean; reply?: SmtpReplyData };
-  handshake?: HandshakeView & { authorized: boolean };
+  handshake?: HandshakeView & { authorized: boolean; daneAuthenticated?: boolean };
   ocspResponse?: Buffer | null;
   ehloAfterTls?: SmtpReplyData;
   injection?: { vulnerable: boolean; detail: string };
@@ -57,7 +64,17 @@ function probeTlsOptions(options: ProbeOptions): tls.ConnectionOptions {
     // OpenSSL 3 refuses TLS 1.0/1.1 (and their SHA-1 signatures) at its default security level.
     ...(old || !version ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
     ...(options.requestOcsp ? { requestOCSP: true } : {}),
+    // With DANE records the verdict is ours, taken in observeHandshake before any SMTP byte goes over TLS:
+    // PKIX-valid, or authenticated by a TLSA record, or the probe stops exactly as for a refused certificate.
+    ...(options.daneRecords?.length ? { rejectUnauthorized: false } : {}),
   };
+}
+
+/** Whether validated TLSA records authenticate the presented chain (DANE-TA also needs the name, RFC 7672 §3.2.2). */
+function daneAuthenticates(view: HandshakeView, records: readonly TlsaRecord[], checkedName: string): boolean {
+  const chain = presentedChain(view);
+  const nameOk = tls.checkServerIdentity(checkedName, view.peer) === undefined;
+  return matchTlsa(records, chain).some((m) => m.matched && m.usable && (m.record.usage === 3 || nameOk));
 }
 
 async function observeHandshake(socket: Socket, options: ProbeOptions, outcome: ProbeOutcome): Promise<tls.TLSSocket> {
@@ -67,7 +84,13 @@ async function observeHandshake(socket: Socket, options: ProbeOptions, outcome: 
       outcome.ocspResponse = response;
     });
     const authorizationError = secure.authorizationError ? String(secure.authorizationError) : undefined;
-    outcome.handshake = { ...viewOf(secure, authorizationError), authorized: secure.authorized };
+    const view = viewOf(secure, authorizationError);
+    const daneAuthenticated = options.daneRecords?.length ? daneAuthenticates(view, options.daneRecords, options.checkedName) : false;
+    outcome.handshake = { ...view, authorized: secure.authorized || daneAuthenticated, ...(daneAuthenticated ? { daneAuthenticated } : {}) };
+    if (!outcome.handshake.authorized) {
+      secure.destroy();
+      throw new HoplightError('ETLS', `The certificate is not trusted (${authorizationError ?? 'no CA and no TLSA record vouches for it'}); the probe stops here, as a send would.`);
+    }
     return secure;
   } catch (error) {
     if (!(error instanceof HandshakeFailure)) throw error;

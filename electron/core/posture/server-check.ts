@@ -5,6 +5,7 @@ import { parseCapabilities, capabilityLines, sizeLimit } from '../smtp/capabilit
 import { replyText } from '../smtp/reply.js';
 import { DEFAULT_TIMEOUTS, type Timeouts } from '../smtp/session-steps.js';
 import { checkCertificate, issuerOf } from './certificate-check.js';
+import type { TlsaRecord } from './dane.js';
 import { finding } from './findings.js';
 import { decodeStapledOcsp } from './ocsp.js';
 import { probe, type ProbeOutcome } from './probe.js';
@@ -19,6 +20,8 @@ export interface ServerCheckOptions {
   readonly tlsName?: string;
   readonly extraCaPem?: string;
   readonly timeouts?: Partial<Timeouts>;
+  /** DNSSEC-validated, usable TLSA records: a certificate they authenticate is trusted (RFC 7672). */
+  readonly daneRecords?: readonly TlsaRecord[];
 }
 
 const VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -41,7 +44,7 @@ export async function checkServer(options: ServerCheckOptions): Promise<ServerCh
   const security = !options.security || options.security === 'auto' ? (port === 465 ? 'implicit' : 'starttls') : options.security;
   const checkedName = (options.tlsName ?? options.host).replace(/\.$/, '');
   const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, connectMs: 10_000, greetingMs: 20_000, tlsMs: 15_000, commandMs: 20_000, ...options.timeouts };
-  const base = { host: options.host, port, security, checkedName, timeouts, ...(options.extraCaPem ? { extraCaPem: options.extraCaPem } : {}) } as const;
+  const base = { host: options.host, port, security, checkedName, timeouts, ...(options.extraCaPem ? { extraCaPem: options.extraCaPem } : {}), ...(options.daneRecords?.length ? { daneRecords: options.daneRecords } : {}) } as const;
   const startedAt = new Date();
   const t0 = performance.now();
 
