@@ -10,10 +10,12 @@ export function relayGuarantee(choice: SecurityChoice): RelayGuarantee {
     case 'require-tls':
       return {
         choice,
-        summary: 'Every hop must use TLS with a verified certificate, or the message comes back undelivered.',
+        summary: 'RFC 8689 requires every relay to pass the message on only over authenticated TLS, or to send it back to you; relays may be configured to relax that.',
         details: [
-          'The message is marked with REQUIRETLS (RFC 8689). Each relay must deliver it only to a next hop whose MX was found securely (DNSSEC or MTA-STS), over TLS, with a certificate that verifies, and that itself supports REQUIRETLS (RFC 8689 §4.2.1).',
-          'If any hop cannot meet that, the message is returned to you with a non-delivery report (status 5.7.30) instead of travelling unprotected.',
+          'The message is marked with REQUIRETLS (RFC 8689). A compliant relay delivers it only to a next hop whose MX was found securely (DNSSEC or MTA-STS), over TLS, with a certificate it authenticated (DANE first, where the recipient publishes TLSA records; otherwise a verified certificate), and that itself supports REQUIRETLS (RFC 8689 §4.2.1).',
+          'If no next hop meets that, the message is returned to you undelivered: status 5.7.30 when no server announces REQUIRETLS (or STARTTLS is missing), 5.7.10 when the next hop could not be authenticated (its MX not found securely, its certificate not trusted, TLSA records that do not match, or no DANE or MTA-STS policy the relay can use). A relay that does not authenticate next hops at all, such as Postfix 3.11 with its default opportunistic TLS, returns every such message.',
+          'Relays can be configured to relax REQUIRETLS: Postfix documents an "opportunistic+starttls" setting that delivers over any TLS even when the next server lacks REQUIRETLS or a trusted certificate, and by default makes REQUIRETLS optional for next hops given by IP address, in its own domain, or on localhost. The recipient domain\'s forecast shows what each kind of relay would do; a delivered copy shows what happened on every hop.',
+          'A relay such as Postfix 3.11 adds a "Require-TLS-ESMTP: yes" header when it passes on a message received with REQUIRETLS, so recipients can see that it was requested.',
           TRANSPORT_ONLY,
         ],
       };
@@ -31,7 +33,7 @@ export function relayGuarantee(choice: SecurityChoice): RelayGuarantee {
         choice,
         summary: 'The message asks relays to deliver it even if TLS to the next hop fails (TLS-Required: No).',
         details: [
-          'The header "TLS-Required: No" (RFC 8689 §5) asks relays to ignore the recipient domain\'s MTA-STS and DANE policies, so it may cross later hops in cleartext. Use it only when delivery matters more than secrecy, for example to report a TLS problem to the recipient\'s administrators.',
+          'The header "TLS-Required: No" (RFC 8689 §5) asks relays to ignore the recipient domain\'s MTA-STS and DANE policies. Relays may also drop their own TLS requirements for the message: Postfix 3.11 lowers its configured level to opportunistic TLS for it, so a message its settings would otherwise hold back is delivered, in cleartext if TLS fails or is stripped. Use it only when delivery matters more than secrecy, for example to report a TLS problem to the recipient\'s administrators.',
           'Your own connection to the submission server was still encrypted and verified: Hoplight never relaxes hop 1.',
           TRANSPORT_ONLY,
         ],

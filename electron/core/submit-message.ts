@@ -251,9 +251,9 @@ function checkEnvelopeOutcome(outcome: Awaited<ReturnType<typeof sendEnvelope>>,
   }
 }
 
-/** RFC 8689 §4.2.1 / §6: 5.7.30 means "REQUIRETLS support required". */
+/** RFC 8689 §6: 5.7.30 means "REQUIRETLS support required"; 5.7.10 (encryption needed) is what relays such as Postfix 3.11 use when a next hop cannot be authenticated. */
 function isRequireTlsRefusal(reply: SmtpReplyData, state: SessionState): boolean {
-  return state.requireTlsRequested && (reply.enhancedStatus === '5.7.30' || /REQUIRETLS/i.test(reply.lines.join(' ')));
+  return state.requireTlsRequested && (reply.enhancedStatus === '5.7.30' || reply.enhancedStatus === '5.7.10' || /REQUIRETLS/i.test(reply.lines.join(' ')));
 }
 
 function formatBytes(bytes: number): string {

@@ -97,11 +97,12 @@ export function renderDomainCheck(result: DomainCheckResult, style: RenderStyle 
       out.push(...renderServerCheck(host.server.result, style).split('\n').map((line) => `    ${line}`));
     }
   }
-  out.push('', style.bold('Last hop, for each security choice'));
+  out.push('', style.bold('Last hop, for each security choice and each kind of sending relay (--json has the evidence)'));
   const names = { 'require-tls': 'Require TLS on every hop', default: 'Default', 'tls-optional': 'TLS optional' } as const;
   for (const choice of ['require-tls', 'default', 'tls-optional'] as const) {
     const f = result.forecast[choice];
     out.push(`  ${names[choice]}: ${f.summary}`);
+    for (const code of f.bounceCodes ?? []) out.push(`    ${code.code}: when ${code.when}`);
     for (const reason of f.reasons) out.push(style.dim(`    - ${reason}`));
   }
   out.push('', style.bold('Findings'), ...renderFindings(result.findings, style));

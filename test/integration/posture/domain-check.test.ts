@@ -124,10 +124,17 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
     expect(signed.forecast['require-tls'].verdict).toBe('deliverable');
     expect(signed.forecast['require-tls'].summary).toContain('mx1.example.test');
     expect(signed.mxHosts[1]?.requireTls.deliverable).toBe(false);
-    expect(signed.forecast.default.verdict).toBe('opportunistic'); // mx2 is outside the policy and fails DANE
+    // mx1 is authenticated by DANE; mx2's TLSA records do not match, so DANE-aware senders never use it.
+    expect(signed.forecast.default.verdict).toBe('policy-protected');
+    expect(signed.forecast.default.summary).toMatch(/hold back from mx2\.example\.test/);
     expect(signed.forecast['tls-optional'].verdict).toBe('policy-ignored');
-    expect(plain.forecast['require-tls'].verdict).toBe('will-bounce');
-    expect(plain.forecast['require-tls'].summary).toMatch(/5\.7\.30/);
+    // plain.test is unsigned without policy: enforcing relays return it (5.7.10); whether a certificate-checking
+    // relay would deliver depends on dead.plain.test, which cannot be reached from here.
+    const rt = plain.forecast['require-tls'];
+    expect(rt.verdict).toBe('unknown');
+    expect(rt.relays.find((r) => r.relay === 'rfc8689')).toMatchObject({ verdict: 'will-bounce', statusCodes: ['5.7.10'] });
+    expect(rt.relays.find((r) => r.relay === 'verify')?.verdict).toBe('unknown');
+    expect(rt.summary).toMatch(/known: .*returns it \(5\.7\.10\)/);
     expect(plain.forecast['tls-optional'].verdict).toBe('no-policy-to-ignore');
   });
 
