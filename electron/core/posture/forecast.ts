@@ -16,6 +16,17 @@ export const RELAY_NAMES: Readonly<Record<RelayBehaviour, string>> = {
   relaxed: 'a relay that relaxes REQUIRETLS to "STARTTLS required" (Postfix "opportunistic+starttls")',
 };
 
+/** Plural short names, for one-line summaries. */
+const RELAY_SHORT: Readonly<Record<RelayBehaviour, string>> = {
+  rfc8689: 'relays that follow RFC 8689',
+  dane: 'DANE-only relays (Postfix "dane")',
+  'dane-mta-sts': 'relays with DANE and MTA-STS',
+  verify: 'certificate-only relays (Postfix "verify")',
+  opportunistic: 'relays with opportunistic TLS',
+  relaxed: 'relays that relax REQUIRETLS',
+};
+const listOf = (items: readonly string[]): string => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`);
+
 const BOUNCE_WHEN: Readonly<Record<string, string>> = {
   '5.7.30': 'no MX announces REQUIRETLS, or STARTTLS is missing where the relay requires TLS',
   '5.7.10': 'the next hop could not be authenticated: MX not found securely, certificate not trusted, TLSA records that do not match, or no DANE or MTA-STS policy the relay uses',
@@ -26,7 +37,7 @@ const PROTECTION_WORDS: Readonly<Record<HopProtection, string>> = {
   authenticated: 'over authenticated TLS',
   'certificate-verified': 'over TLS with a verified certificate, to an MX that was not found securely',
   encrypted: 'over TLS without certificate authentication',
-  cleartext: 'possibly in cleartext',
+  cleartext: 'in cleartext',
   unknown: 'with protection that depends on an MX that could not be checked',
 };
 const STRENGTH: readonly HopProtection[] = ['cleartext', 'unknown', 'encrypted', 'certificate-verified', 'authenticated'];
@@ -92,7 +103,8 @@ function relayVerdict(relay: RelayBehaviour, choice: SecurityChoice, facts: read
   const refusals = outcomes.map((o) => o.outcome).filter((o): o is Extract<HostOutcome, { kind: 'refuses' }> => o.kind === 'refuses');
   const defer = refusals.some((r) => r.effect === 'defer');
   const statusCodes = [...new Set(refusals.flatMap((r) => r.codes))].sort().reverse();
-  const blocked = evidence.filter((e) => e.bearing === 'blocks').map((e) => e.detail);
+  const ruleReasons = refusals.map((r) => r.reason).filter((r): r is string => r !== undefined);
+  const blocked = ruleReasons.length ? ruleReasons : evidence.filter((e) => e.bearing === 'blocks').map((e) => e.detail);
   return {
     relay,
     verdict: defer ? 'will-defer' : 'will-bounce',
@@ -143,10 +155,10 @@ function requireTlsForecast(input: ForecastInput, facts: readonly MxFacts[], unc
     summary = `No MX of ${input.domain} meets RFC 8689's requirements for any relay that enforces them: a message sent with "Require TLS on every hop" comes back to you (${codeWords}).${relaxed.verdict === 'deliverable' ? ' A relay that relaxes REQUIRETLS would deliver it anyway, without the guarantee.' : ''}`;
   } else if (delivering.length > 0 && bouncing.length > 0) {
     verdict = 'depends-on-relay';
-    summary = `Whether it arrives depends on your provider's relay: ${delivering.map((r) => RELAY_NAMES[r.relay]).join('; ')} ${delivering.length === 1 ? 'delivers' : 'deliver'} it, but ${bouncing.map((r) => RELAY_NAMES[r.relay]).join('; ')} ${bouncing.length === 1 ? 'returns' : 'return'} it (${codeWords}).`;
+    summary = `Whether it arrives depends on your provider's relay: delivered by ${listOf(delivering.map((r) => RELAY_SHORT[r.relay]))}; returned (${codeWords}) by ${listOf(bouncing.map((r) => RELAY_SHORT[r.relay]))}.`;
   } else {
     verdict = 'unknown';
-    const known = [...delivering.map((r) => `${RELAY_NAMES[r.relay]} delivers it`), ...bouncing.map((r) => `${RELAY_NAMES[r.relay]} returns it (${(r.statusCodes ?? []).join(' or ')})`)];
+    const known = [...delivering.map((r) => `${RELAY_SHORT[r.relay]} deliver it`), ...bouncing.map((r) => `${RELAY_SHORT[r.relay]} return it (${(r.statusCodes ?? []).join(' or ')})`)];
     summary = `Some MX hosts or policies of ${input.domain} could not be checked from here, so delivery with REQUIRETLS cannot be forecast for every relay${known.length ? `; known: ${known.join('; ')}` : ''}.`;
   }
   return { verdict, summary, reasons, ...(bounceCodes.length && verdict !== 'deliverable' && verdict !== 'unknown' ? { bounceCodes } : {}), relays };

@@ -5,7 +5,7 @@ import { evidenceOf, type MxFacts } from './mx-facts.js';
 /** What one relay behaviour does with a message for one MX host. */
 export type HostOutcome =
   | { readonly kind: 'accepts'; readonly protection: HopProtection; readonly passedOn?: boolean | 'unknown'; readonly evidence: readonly ForecastEvidence[] }
-  | { readonly kind: 'refuses'; readonly effect: 'bounce' | 'defer'; readonly codes: readonly string[]; readonly evidence: readonly ForecastEvidence[] }
+  | { readonly kind: 'refuses'; readonly effect: 'bounce' | 'defer'; readonly codes: readonly string[]; readonly reason?: string; readonly evidence: readonly ForecastEvidence[] }
   | { readonly kind: 'unknown'; readonly evidence: readonly ForecastEvidence[] };
 
 type Key = keyof MxFacts['evidence'];
@@ -21,7 +21,7 @@ type Trail = (readonly [Key, ForecastEvidence['bearing']])[];
 export function hostOutcome(facts: MxFacts, relay: RelayBehaviour, choice: SecurityChoice): HostOutcome {
   const trail: Trail = [];
   const note = (key: Key, bearing: ForecastEvidence['bearing']): void => void trail.push([key, bearing]);
-  const out = (o: { kind: 'accepts'; protection: HopProtection; passedOn?: boolean | 'unknown' } | { kind: 'refuses'; effect: 'bounce' | 'defer'; codes: string[] } | { kind: 'unknown' }): HostOutcome => ({ ...o, evidence: evidenceOf(facts, trail) });
+  const out = (o: { kind: 'accepts'; protection: HopProtection; passedOn?: boolean | 'unknown' } | { kind: 'refuses'; effect: 'bounce' | 'defer'; codes: string[]; reason?: string } | { kind: 'unknown' }): HostOutcome => ({ ...o, evidence: evidenceOf(facts, trail) });
   // An MX not checked from here still has facts that need no connection (how it was found, its TLSA records): the
   // rules run on, and stop at "unknown" where they reach a fact only the connection could give.
   note('reachability', facts.checked ? 'supports' : 'unknown');
@@ -31,7 +31,7 @@ export function hostOutcome(facts: MxFacts, relay: RelayBehaviour, choice: Secur
 }
 
 type Note = (key: Key, bearing: ForecastEvidence['bearing']) => void;
-type Out = (o: { kind: 'accepts'; protection: HopProtection; passedOn?: boolean | 'unknown' } | { kind: 'refuses'; effect: 'bounce' | 'defer'; codes: string[] } | { kind: 'unknown' }) => HostOutcome;
+type Out = (o: { kind: 'accepts'; protection: HopProtection; passedOn?: boolean | 'unknown' } | { kind: 'refuses'; effect: 'bounce' | 'defer'; codes: string[]; reason?: string } | { kind: 'unknown' }) => HostOutcome;
 
 /** The TLS level a relay applies to this host, before the message's own requirements. */
 type Level = 'dane' | 'dane-unusable' | 'sts' | 'sts-unlisted' | 'verify' | 'may' | 'unknown';
@@ -107,7 +107,8 @@ function defaultDelivery(facts: MxFacts, relay: RelayBehaviour, note: Note, out:
   if (level === 'may') return opportunisticDelivery(facts, note, out);
   // Postfix defers with 4.7.4 when mandatory TLS is not offered, 4.7.5 when the certificate cannot be authenticated.
   const defer = (codes: string[]): HostOutcome => out({ kind: 'refuses', effect: 'defer', codes });
-  if (level === 'sts-unlisted') return defer(['4.7.5']); // RFC 8461 §4.1: an MX outside an enforced policy is not used
+  // RFC 8461 §4.1: an MX outside an enforced policy is not used.
+  if (level === 'sts-unlisted') return out({ kind: 'refuses', effect: 'defer', codes: ['4.7.5'], reason: `${facts.name} is not listed in the enforced MTA-STS policy` });
   const stop = tlsRequired(facts, note, defer, { noStarttls: ['4.7.4'], tlsFailed: ['4.7.5'] }, out);
   if (stop) return stop;
   if (level === 'dane-unusable') return out({ kind: 'accepts', protection: 'encrypted' }); // RFC 7672 §2.2: TLS, unauthenticated
@@ -153,9 +154,8 @@ function requireTlsDelivery(facts: MxFacts, relay: RelayBehaviour, note: Note, o
   }
   if (relay === 'opportunistic') {
     // Without a certificate check a relay cannot meet RFC 8689 §4.2.1: it returns the message, whatever the MX does.
-    note('certificate', 'blocks');
     const codes = facts.starttls === 'absent' || facts.starttls === 'refused' || facts.requireTls === 'absent' ? ['5.7.10', '5.7.30'] : ['5.7.10'];
-    return bounce(codes);
+    return out({ kind: 'refuses', effect: 'bounce', codes, reason: 'it does not authenticate next hops, which RFC 8689 requires' });
   }
   if (relay === 'rfc8689') {
     // RFC 8689 §4.2.1 step 1: the MX must be found securely, by DNSSEC or MTA-STS.
@@ -194,7 +194,13 @@ function requireTlsDelivery(facts: MxFacts, relay: RelayBehaviour, note: Note, o
   if (level === 'may' || level === 'dane-unusable' || level === 'sts-unlisted') {
     // Postfix 3.11: no DANE or MTA-STS policy the relay uses, or none it can authenticate with: "nocertmatch".
     // Where STARTTLS is missing too, which of the two codes comes first was not observed: both are named.
-    return bounce(facts.starttls === 'offered' || facts.starttls === 'unknown' ? ['5.7.10'] : ['5.7.10', '5.7.30']);
+    const reason =
+      level === 'dane-unusable'
+        ? `the TLSA records of ${facts.name} are unusable for SMTP, so it cannot authenticate the certificate`
+        : level === 'sts-unlisted'
+          ? `${facts.name} is not listed in the enforced MTA-STS policy`
+          : `it has no policy to authenticate ${facts.name} with (${facts.evidence.tlsa}${relay === 'dane-mta-sts' ? `; ${facts.evidence['mta-sts']}` : ''})`;
+    return out({ kind: 'refuses', effect: 'bounce', codes: facts.starttls === 'offered' || facts.starttls === 'unknown' ? ['5.7.10'] : ['5.7.10', '5.7.30'], reason });
   }
   const stop = tlsRequired(facts, note, bounce, tlsCodes, out);
   if (stop) return stop;

@@ -173,7 +173,7 @@ describe.skipIf(!available)('forecast per relay behaviour, in a local DNSSEC wor
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     expect(await new Promise((done) => child.on('close', done))).toBe(0);
-    expect(stdout).toMatch(/Require TLS on every hop: Whether it arrives depends on your provider's relay/);
+    expect(stdout).toMatch(/Require TLS on every hop: Whether it arrives depends on your provider's relay: delivered by certificate-only relays/);
     expect(stdout).toMatch(/5\.7\.10: when the next hop could not be authenticated/);
     expect(stdout).toMatch(/A relay that authenticates only by DANE \(Postfix "dane"\): returns it to you \(5\.7\.10\)/);
     expect(stdout).toMatch(/Senders that honour DANE and MTA-STS will hold it/);
