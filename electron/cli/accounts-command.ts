@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { AccountInput, AccountView, DiscoveryResult } from '../../shared/types/account.js';
 import type { AuthMethod, SecurityChoice } from '../../shared/types/security.js';
@@ -8,7 +7,9 @@ import { discoverSubmission } from '../core/accounts/discover.js';
 import { testAccount } from '../core/accounts/test-account.js';
 import { dataDir } from '../core/data-dir.js';
 import { createResolver, parseResolverAddress, systemResolverAddress } from '../core/dns/dns-client.js';
+import { visible, visibleData } from '../core/report/visible.js';
 import { HoplightError, inputError } from '../core/errors.js';
+import { MAX_CA_FILE_BYTES, readLocalFile } from '../core/files/local-file.js';
 import { EXIT } from '../core/exit-codes.js';
 import { KeyringCredentialStore } from '../adapters/keyring-credential-store.js';
 import { readPasswordFromStdin, terminalStyle } from './terminal.js';
@@ -42,7 +43,8 @@ function parse(args: readonly string[], options: NonNullable<NonNullable<Paramet
 }
 
 function print(value: unknown, json: boolean, text: () => string): void {
-  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text()}\n`);
+  // Accounts hold what discovery found (DNS, autoconfig over HTTPS): shown only as visible text.
+  process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text().split('\n').map(visible).join('\n')}\n`);
 }
 
 function describeAccount(a: AccountView): string {
@@ -118,7 +120,7 @@ export async function runAccounts(args: readonly string[]): Promise<number> {
       const { values, positionals } = parse(rest, { resolver: { type: 'string' }, json: { type: 'boolean' }, ca: { type: 'string' } });
       if (positionals.length !== 1 || !positionals[0]) throw inputError('address', 'give one e-mail address.');
       const address = values.resolver ? parseResolverAddress(values.resolver as string) : systemResolverAddress();
-      const extraCaPem = values.ca ? await readFile(values.ca as string, 'utf8').catch(() => Promise.reject(inputError('ca', `file "${String(values.ca)}" cannot be read.`))) : undefined;
+      const extraCaPem = values.ca ? (await readLocalFile('ca', values.ca as string, MAX_CA_FILE_BYTES)).toString('utf8') : undefined;
       const result = await discoverSubmission(positionals[0], { resolver: createResolver(address), ...(extraCaPem ? { extraCaPem } : {}) });
       print(result, values.json === true, () => describeDiscovery(result));
       return EXIT.accepted;
@@ -142,9 +144,9 @@ export async function runAccounts(args: readonly string[]): Promise<number> {
       const password = await service.passwordForSend(account, values['password-stdin'] ? await readPasswordFromStdin() : undefined);
       const result = await testAccount(account, password);
       const style = terminalStyle();
-      print(result, values.json === true, () =>
-        [`Testing ${result.account} (no mail is sent):`, ...result.steps.map((s) => `  ${s.ok ? style.good('ok  ') : style.bad('FAIL')} ${s.step}: ${s.detail}`)].join('\n'),
-      );
+      const shown = visibleData(result); // server replies and certificate fields: visible text only
+      if (values.json) print(result, true, () => '');
+      else process.stdout.write(`${[`Testing ${shown.account} (no mail is sent):`, ...shown.steps.map((s) => `  ${s.ok ? style.good('ok  ') : style.bad('FAIL')} ${s.step}: ${s.detail}`)].join('\n')}\n`);
       return result.ok ? EXIT.accepted : EXIT.connectionFailed;
     }
     case 'password': {
@@ -164,7 +166,7 @@ export async function runAccounts(args: readonly string[]): Promise<number> {
     case 'remove': {
       const { positionals } = parse(rest, {});
       const removed = await openAccounts().remove(positionals[0] ?? '');
-      process.stdout.write(`Removed account "${removed.name}"${removed.passwordStorage === 'keychain' ? ' and its password in the keychain' : ''}.\n`);
+      process.stdout.write(`Removed account "${visible(removed.name)}"${removed.passwordStorage === 'keychain' ? ' and its password in the keychain' : ''}.\n`);
       return EXIT.accepted;
     }
     default:

@@ -1,16 +1,18 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { HoplightError, inputError } from '../core/errors.js';
+import { MAX_CA_FILE_BYTES, readLocalFile } from '../core/files/local-file.js';
 import { EXIT } from '../core/exit-codes.js';
+import { isIPv6 } from 'node:net';
 import { checkServer } from '../core/posture/server-check.js';
+import { parseDeadline, parsePort } from '../core/server-settings.js';
 import { createResolver, parseResolverAddress, systemResolverAddress } from '../core/dns/dns-client.js';
 import { checkDomain } from '../core/posture/domain-check.js';
 import { renderDomainCheck, renderServerCheck } from '../core/report/render-posture.js';
 import { terminalStyle } from './terminal.js';
 
 /** `hoplight check --help`. */
-export const CHECK_USAGE = `Usage: hoplight check HOST[:PORT] [--security starttls|implicit|auto] [--name TLS_NAME] [--ca FILE] [--json]
-       hoplight check --domain DOMAIN [--resolver IP[:PORT]] [--ca FILE] [--json]
+export const CHECK_USAGE = `Usage: hoplight check HOST[:PORT] [--security starttls|implicit|auto] [--name TLS_NAME] [--ca FILE] [--deadline SECS] [--json]
+       hoplight check --domain DOMAIN [--resolver IP[:PORT]] [--ca FILE] [--deadline SECS] [--json]
 
 Checks how well a mail server protects mail in transit: STARTTLS, TLS versions, certificate, OCSP stapling,
 REQUIRETLS and other extensions, AUTH before TLS, STARTTLS command injection. It never logs in or sends mail.
@@ -20,40 +22,44 @@ With --domain: the domain's MX hosts (DNSSEC-validated or not, as the resolver s
 25, MTA-STS, DANE, TLS-RPT, and a forecast of the last hop for each security choice. The resolver defaults to the
 system's; it must validate DNSSEC for the AD bit to mean anything.
 
+--deadline stops the whole check after that many seconds (default 60 for a server, 90 for a domain).
+
 Exit codes: 0 the check ran (whatever it found); 2 bad input; 5 the server (or resolver) could not be reached at all.`;
 
 /** Splits HOST[:PORT], allowing [IPv6]:PORT. */
 export function parseTarget(target: string): { host: string; port?: number } {
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(target);
-  const [host, port] = bracketed ? [bracketed[1], bracketed[2]] : target.includes(':') && target.indexOf(':') === target.lastIndexOf(':') ? target.split(':') : [target, undefined];
+  const bracketed = /^\[([^\]]+)\](?::([^:]*))?$/.exec(target);
+  const colons = target.split(':').length - 1;
+  let host: string | undefined;
+  let port: string | undefined;
+  if (bracketed) [host, port] = [bracketed[1], bracketed[2]];
+  else if (colons === 1) [host, port] = target.split(':');
+  else if (colons > 1 && !isIPv6(target)) throw inputError('host', `"${target}" is neither HOST, HOST:PORT nor an IPv6 address (write [IPv6]:PORT).`);
+  else host = target;
   if (!host) throw inputError('host', 'is empty.');
+  if (bracketed && !isIPv6(host)) throw inputError('host', `"${host}" in brackets is not an IPv6 address.`);
   if (port === undefined) return { host };
-  const number = Number(port);
-  if (!Number.isInteger(number) || number < 1 || number > 65535) throw inputError('port', `"${port}" is not a port number.`);
-  return { host, port: number };
+  return { host, port: parsePort('port', port) };
 }
 
 /** Runs `hoplight check`; returns the exit code. */
 export async function runCheck(args: readonly string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: { security: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, json: { type: 'boolean' }, domain: { type: 'string' }, resolver: { type: 'string' } } });
+    parsed = parseArgs({ args: [...args], strict: true, allowPositionals: true, options: { security: { type: 'string' }, name: { type: 'string' }, ca: { type: 'string' }, json: { type: 'boolean' }, domain: { type: 'string' }, resolver: { type: 'string' }, deadline: { type: 'string' } } });
   } catch (error) {
     throw new HoplightError('EINPUT', `${(error as Error).message}\n\n${CHECK_USAGE}`);
   }
   const { values, positionals } = parsed;
   let extraCaPem: string | undefined;
   if (values.ca !== undefined) {
-    try {
-      extraCaPem = await readFile(values.ca, 'utf8');
-    } catch {
-      throw inputError('ca', `file "${values.ca}" cannot be read.`);
-    }
+    extraCaPem = (await readLocalFile('ca', values.ca, MAX_CA_FILE_BYTES)).toString('utf8');
   }
+  const deadlineMs = values.deadline !== undefined ? parseDeadline('deadline', values.deadline) : undefined;
   if (values.domain !== undefined) {
     if (positionals.length > 0 || values.security || values.name) throw new HoplightError('EINPUT', `--domain takes no HOST, --security or --name.\n\n${CHECK_USAGE}`, { field: 'domain' });
     const address = values.resolver !== undefined ? parseResolverAddress(values.resolver) : systemResolverAddress();
-    const result = await checkDomain({ domain: values.domain, resolver: createResolver(address), ...(extraCaPem ? { extraCaPem } : {}) });
+    const result = await checkDomain({ domain: values.domain, resolver: createResolver(address), ...(extraCaPem ? { extraCaPem } : {}), ...(deadlineMs ? { deadlineMs } : {}) });
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stdout.write(`${renderDomainCheck(result, terminalStyle())}\n`);
     return result.mx.status === 'error' && /did not answer|failed/.test(result.mx.reason) ? EXIT.connectionFailed : EXIT.accepted;
@@ -68,6 +74,7 @@ export async function runCheck(args: readonly string[]): Promise<number> {
     security: security as 'starttls' | 'implicit' | 'auto',
     ...(values.name ? { tlsName: values.name } : {}),
     ...(extraCaPem ? { extraCaPem } : {}),
+    ...(deadlineMs ? { deadlineMs } : {}),
   });
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else process.stdout.write(`${renderServerCheck(result, terminalStyle())}\n`);

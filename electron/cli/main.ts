@@ -1,5 +1,6 @@
 import { toErrorData } from '../core/errors.js';
 import { EXIT, exitCodeFor } from '../core/exit-codes.js';
+import { visible } from '../core/report/visible.js';
 import { ACCOUNTS_USAGE, runAccounts } from './accounts-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { SANDBOX_USAGE, runSandbox } from './sandbox-command.js';
@@ -46,7 +47,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const data = toErrorData(error);
     if (data.code === 'EINTERNAL') console.error(error);
-    process.stderr.write(`hoplight: ${data.message}\n${data.hint ? `${data.hint}\n` : ''}`);
+    // An error message can quote a server or a file: shown only as visible text.
+    process.stderr.write(`hoplight: ${visible(data.message)}\n${data.hint ? `${visible(data.hint)}\n` : ''}`);
     return exitCodeFor(data);
   }
 }

@@ -1,13 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { SendRequest } from '../../shared/types/message.js';
 import type { AuthMethod, ConnectionSecurity, SecurityChoice } from '../../shared/types/security.js';
 import type { Account } from '../../shared/types/account.js';
 import { fromOf } from '../core/accounts/account-fields.js';
 import { HoplightError, inputError } from '../core/errors.js';
+import { MAX_BODY_FILE_BYTES, readLocalFile } from '../core/files/local-file.js';
 import { openAccounts } from './accounts-command.js';
 import { exitCodeFor } from '../core/exit-codes.js';
 import { renderSubmissionReport } from '../core/report/render-submission.js';
+import { parseDeadline, parsePort } from '../core/server-settings.js';
 import { submitMessage } from '../core/submit-message.js';
 import { readPasswordFromStdin, terminalStyle } from './terminal.js';
 
@@ -27,13 +28,14 @@ export const SEND_USAGE = `Usage: hoplight send (--account NAME | --host H --por
   --password-stdin Reads the password from standard input (never from the command line).
   --ca FILE        Also trust this CA certificate (PEM) for the server.
   --pin SHA256     Trust exactly the certificate with this SHA-256 fingerprint (for self-signed servers).
+  --deadline SECS  Stop the whole send after this many seconds (default 720).
   --json           Print the whole report as JSON on stdout.`;
 
 /** Parses `hoplight send` flags into a request; throws EINPUT on misuse. */
 export function parseSendArgs(
   args: readonly string[],
   lookupAccount?: (name: string) => Account,
-): { request: SendRequest; account?: Account; passwordFromStdin: boolean; json: boolean; textFile?: string; htmlFile?: string } {
+): { request: SendRequest; account?: Account; passwordFromStdin: boolean; json: boolean; textFile?: string; htmlFile?: string; deadlineMs?: number } {
   let values;
   try {
     ({ values } = parseArgs({
@@ -64,6 +66,7 @@ export function parseSendArgs(
         account: { type: 'string' },
         'security-choice': { type: 'string' },
         json: { type: 'boolean' },
+        deadline: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -100,7 +103,7 @@ export function parseSendArgs(
   if (values.user !== undefined && !values['password-stdin'] && !account) throw inputError('password', `--password-stdin is required with --user (passwords are never taken on the command line).`);
   const security = need('security', values.security);
   if (security !== 'starttls' && security !== 'implicit') throw inputError('security', 'must be "starttls" or "implicit".');
-  const port = Number(need('port', values.port));
+  const port = parsePort('port', need('port', values.port));
   const choice: SecurityChoice = (choices[0] as SecurityChoice | undefined) ?? account?.defaultSecurity ?? 'default';
   const request: SendRequest = {
     server: {
@@ -129,18 +132,14 @@ export function parseSendArgs(
     ...(account ? { account } : {}),
     passwordFromStdin: values['password-stdin'] === true,
     json: values.json === true,
+    ...(values.deadline !== undefined ? { deadlineMs: parseDeadline('deadline', values.deadline) } : {}),
     ...(values['text-file'] !== undefined ? { textFile: values['text-file'] } : {}),
     ...(values['html-file'] !== undefined ? { htmlFile: values['html-file'] } : {}),
   };
 }
 
 async function readBodyFile(field: string, path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw inputError(field, code === 'ENOENT' ? `file "${path}" does not exist.` : `file "${path}" cannot be read (${code ?? 'error'}).`);
-  }
+  return (await readLocalFile(field, path, MAX_BODY_FILE_BYTES)).toString('utf8');
 }
 
 /** Runs `hoplight send`; returns the exit code. */
@@ -156,7 +155,7 @@ export async function runSend(args: readonly string[]): Promise<number> {
   const typed = parsed.passwordFromStdin ? await readPasswordFromStdin() : undefined;
   // With --account the password comes from the keychain (read here, in this process, at send time).
   const password = parsed.account && accounts ? await accounts.passwordForSend(parsed.account, typed) : typed;
-  const report = await submitMessage(request, password);
+  const report = await submitMessage(request, password, parsed.deadlineMs ? { deadlineMs: parsed.deadlineMs } : {});
   if (parsed.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${renderSubmissionReport(report, terminalStyle())}\n`);
   return exitCodeFor(report.error);

@@ -1,12 +1,24 @@
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { SubmissionServer } from '../../shared/types/message.js';
 import { inputError } from './errors.js';
+import { MAX_CA_FILE_BYTES, readLocalFile } from './files/local-file.js';
 import { assertSingleLine } from './message/address.js';
 import { normaliseFingerprint } from './tls/certificate-facts.js';
 import type { TrustSettings } from './tls/peer-verification.js';
 
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$|^\d{1,3}(?:\.\d{1,3}){3}$|^[0-9A-Fa-f:]+$/;
+
+/** Parses a port typed by a person: decimal digits only, 1 to 65535 (no "0x650e", "2.587e4", "+25870" or spaces). */
+export function parsePort(field: string, text: string): number {
+  if (!/^[0-9]{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) throw inputError(field, `"${text}" is not a port number (1 to 65535).`);
+  return Number(text);
+}
+
+/** Parses an overall time limit in seconds (1 to 86400) into milliseconds. */
+export function parseDeadline(field: string, text: string): number {
+  if (!/^[0-9]{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 86_400) throw inputError(field, `"${text}" is not a number of seconds from 1 to 86400.`);
+  return Number(text) * 1000;
+}
 
 /** Checks the server settings and loads what TLS needs; throws EINPUT naming the field, before any connection. */
 export async function checkServerSettings(server: SubmissionServer, password: string | undefined, options: { passwordNeeded?: boolean } = {}): Promise<TrustSettings> {
@@ -37,13 +49,7 @@ export async function checkServerSettings(server: SubmissionServer, password: st
 }
 
 async function readCaFile(path: string): Promise<string> {
-  let pem: string;
-  try {
-    pem = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw inputError('ca', code === 'ENOENT' ? `file "${path}" does not exist.` : `file "${path}" cannot be read (${code ?? 'error'}).`);
-  }
+  const pem = (await readLocalFile('ca', path, MAX_CA_FILE_BYTES)).toString('utf8');
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) throw inputError('ca', `file "${path}" holds no PEM certificate.`);
   for (const block of blocks) {

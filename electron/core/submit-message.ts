@@ -2,7 +2,7 @@ import type { SmtpReplyData } from '../../shared/types/errors.js';
 import type { SendRequest } from '../../shared/types/message.js';
 import type { PhaseTimings, RejectedRecipient, SubmissionReport, TlsFacts, TranscriptEntry } from '../../shared/types/report.js';
 import { HoplightError, toErrorData } from './errors.js';
-import { composeMessage, type ComposedMessage } from './message/compose-message.js';
+import { buildMessage, checkMessage, type CheckedMessage, type ComposedMessage } from './message/compose-message.js';
 import { relayGuarantee } from './relay-guarantee.js';
 import { checkServerSettings } from './server-settings.js';
 import { capabilityLines, sizeLimit, type Capabilities } from './smtp/capabilities.js';
@@ -12,6 +12,7 @@ import { queueIdFrom, replyText } from './smtp/reply.js';
 import {
   DEFAULT_TIMEOUTS,
   authenticate,
+  boundedTimeouts,
   connectTcp,
   ehlo,
   ehloName,
@@ -28,15 +29,20 @@ import type { TrustSettings } from './tls/peer-verification.js';
 /** Knobs for tests and benchmarks; the app uses the defaults. */
 export interface SubmitOptions {
   readonly timeouts?: Partial<Timeouts>;
+  /** The whole send, from connecting to the final reply, ends after this long (default DEFAULT_SEND_DEADLINE_MS). */
+  readonly deadlineMs?: number;
   /** Called with each transcript line as it happens (already redacted). */
   readonly onProgress?: (phase: string) => void;
 }
 
-/** A request that passed every input check, with its message composed. */
+/** How long one send may take in all: long enough for a server's 10-minute scan of the data (RFC 5321 §4.5.3.2.6). */
+export const DEFAULT_SEND_DEADLINE_MS = 12 * 60_000;
+
+/** A request that passed every input check; the message is built only once the server's SIZE limit is known. */
 export interface PreparedSubmission {
   readonly request: SendRequest;
   readonly trust: TrustSettings;
-  readonly message: ComposedMessage;
+  readonly message: CheckedMessage;
 }
 
 /** Validates every field and composes the message; throws EINPUT (naming the field) before any connection. */
@@ -45,7 +51,7 @@ export async function prepareSubmission(request: SendRequest, password: string |
     throw new HoplightError('EINPUT', 'security: must be require-tls, default or tls-optional.', { field: 'security' });
   }
   const trust = await checkServerSettings(request.server, password);
-  const message = await composeMessage(request.message, request.security);
+  const message = await checkMessage(request.message, request.security);
   return { request, trust, message };
 }
 
@@ -60,6 +66,9 @@ export async function submitMessage(request: SendRequest, password: string | und
 
 interface SessionState {
   channel?: SmtpChannel;
+  composed?: ComposedMessage;
+  /** Hoplight itself decided not to go on (e.g. the server's SIZE limit), before any of the message was sent. */
+  refusedLocally?: boolean;
   remoteAddress?: string;
   greeting?: SmtpReplyData;
   tls?: TlsFacts;
@@ -81,12 +90,15 @@ interface SessionState {
 
 /** Runs the session for a prepared submission. */
 export async function runSubmission(prepared: PreparedSubmission, password: string | undefined, options: SubmitOptions = {}): Promise<SubmissionReport> {
-  const { request, trust, message } = prepared;
+  const { request, trust, message: checked } = prepared;
   const { server } = request;
-  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const where = `${server.host}:${server.port}`;
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
+  // One overall deadline: every step's own timeout is cut to what is left of it, so the steps cannot add up.
+  const deadlineMs = options.deadlineMs ?? DEFAULT_SEND_DEADLINE_MS;
+  const deadlineAt = t0 + deadlineMs;
+  const timeouts = boundedTimeouts({ ...DEFAULT_TIMEOUTS, ...options.timeouts }, deadlineAt);
   const state: SessionState = { requireTlsAdvertised: false, requireTlsRequested: false, accepted: [], rejected: [], timings: {} };
   const lap = (since: number): number => Math.round(performance.now() - since);
   let error: HoplightError | undefined;
@@ -98,6 +110,10 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     state.remoteAddress = socket.remoteAddress;
     const channel = new SmtpChannel(socket, t0, password ? [password] : []);
     state.channel = channel;
+    channel.writeTimeoutMs = timeouts.commandMs;
+    const overall = setTimeout(() => channel.failWith(deadlineError(deadlineMs)), Math.max(1, deadlineAt - performance.now()));
+    overall.unref();
+    channel.onClosed(() => clearTimeout(overall));
     channel.note(`connected to ${socket.remoteAddress ?? server.host}:${server.port}`);
     const clientName = ehloName(socket);
 
@@ -141,7 +157,13 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
         { hint: 'You can send with "Default" security (hop 1 stays encrypted; later hops follow the servers\' policies), use an account whose server supports REQUIRETLS, or ask the server\'s administrator to enable it (e.g. Postfix 3.11 or later).' },
       );
     }
-    const mailParameters = envelopeParameters(message, capabilities, request.security === 'require-tls', where);
+    // The SIZE limit (RFC 1870) is checked against a lower bound before the message is built: an attachment far
+    // over the limit costs no memory at all.
+    const limit = sizeLimit(capabilities);
+    if (limit !== undefined && checked.minimumBytes > limit) throw sizeError(checked.minimumBytes, limit, where, state, true);
+    const message = await buildMessage(checked);
+    state.composed = message;
+    const mailParameters = envelopeParameters(message, capabilities, request.security === 'require-tls', where, state);
 
     if (server.user !== undefined && password !== undefined) {
       mark = performance.now();
@@ -161,7 +183,8 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
       state.contentSent = true;
     });
     state.timings.transferMs = lap(mark);
-    if (state.finalReply.code !== 250) {
+    // RFC 5321 §4.2.1: any 2yz is positive completion; only 4yz and 5yz refuse the message.
+    if (state.finalReply.code < 200 || state.finalReply.code >= 300) {
       throw new HoplightError(isRequireTlsRefusal(state.finalReply, state) ? 'EREQUIRETLS' : 'EMESSAGE', `${where} refused the message: ${replyText(state.finalReply)}`, {
         reply: state.finalReply,
         messageTransmitted: true,
@@ -170,7 +193,10 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     quit(channel);
   } catch (caught) {
     error = caught instanceof HoplightError ? caught : new HoplightError('EINTERNAL', `Internal error in Hoplight: ${caught instanceof Error ? caught.message : String(caught)}`, { cause: caught });
+    // A step that ran out of time because the whole send did says so, with the limit that applied.
+    if (error.code === 'ETIMEDOUT' && performance.now() >= deadlineAt - 5) error = Object.assign(deadlineError(deadlineMs), { messageTransmitted: error.messageTransmitted });
     if (state.envelopeSent) error.messageTransmitted = true;
+    else if (error.code === 'EINPUT') state.refusedLocally = true;
     if (error.refusedTls) state.refusedTls = error.refusedTls;
     if (!(caught instanceof HoplightError)) console.error('[hoplight] unexpected error during submission', caught);
     // RFC 5321 §4.1.1.4: a server must not deliver a message whose data did not end. Only after the final dot
@@ -184,7 +210,7 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     }
     if (state.channel) quit(state.channel);
   }
-  return buildReport(prepared, state, startedAt, lap(t0), error);
+  return buildReport(prepared, state, startedAt, lap(t0), deadlineMs, error);
 }
 
 async function ehloAfterTls(channel: SmtpChannel, clientName: string, timeouts: Timeouts, where: string, state: SessionState): Promise<Capabilities> {
@@ -196,18 +222,28 @@ async function ehloAfterTls(channel: SmtpChannel, clientName: string, timeouts: 
   return after.capabilities;
 }
 
+function deadlineError(deadlineMs: number): HoplightError {
+  return new HoplightError('ETIMEDOUT', `The send did not finish within its overall limit of ${Math.round(deadlineMs / 1000)} s, so Hoplight stopped it.`, {
+    hint: 'The server is very slow or stalling. Try again later; the limit can be changed (hoplight send --deadline SECONDS).',
+  });
+}
+
+function sizeError(size: number, limit: number, where: string, state: SessionState, atLeast: boolean): HoplightError {
+  state.refusedLocally = true;
+  return new HoplightError('EMESSAGE', `The message is ${atLeast ? 'at least ' : ''}${formatBytes(size)}, but ${where} accepts at most ${formatBytes(limit)} (its SIZE limit), so Hoplight did not send it. Nothing was transmitted.`, {
+    hint: 'Remove or shrink attachments.',
+  });
+}
+
 /** MAIL FROM parameters, checked against what the server offers; nothing is sent when one cannot be met. */
-function envelopeParameters(message: ComposedMessage, capabilities: Capabilities, requireTls: boolean, where: string): string[] {
+function envelopeParameters(message: ComposedMessage, capabilities: Capabilities, requireTls: boolean, where: string, state: SessionState): string[] {
   const parameters: string[] = [];
   const limit = sizeLimit(capabilities);
-  if (limit !== undefined && message.content.length > limit) {
-    throw new HoplightError('EMESSAGE', `The message is ${formatBytes(message.content.length)}, but ${where} accepts at most ${formatBytes(limit)}. Nothing was sent.`, {
-      hint: 'Remove or shrink attachments.',
-    });
-  }
+  if (limit !== undefined && message.content.length > limit) throw sizeError(message.content.length, limit, where, state, false);
   if (capabilities.has('SIZE')) parameters.push(`SIZE=${message.content.length}`); // RFC 1870
   if (message.needsSmtpUtf8) {
     if (!capabilities.has('SMTPUTF8')) {
+      state.refusedLocally = true;
       throw new HoplightError('EENVELOPE', `An address has non-ASCII characters in its local part, and ${where} does not support internationalised addresses (SMTPUTF8, RFC 6531). Nothing was sent.`);
     }
     parameters.push('SMTPUTF8');
@@ -215,6 +251,7 @@ function envelopeParameters(message: ComposedMessage, capabilities: Capabilities
   if (message.has8BitContent) {
     if (capabilities.has('8BITMIME')) parameters.push('BODY=8BITMIME'); // RFC 6152
     else if (!message.needsSmtpUtf8) {
+      state.refusedLocally = true;
       throw new HoplightError('EMESSAGE', `The message has 8-bit content and ${where} does not accept it (no 8BITMIME). Nothing was sent.`);
     }
   }
@@ -257,18 +294,20 @@ function isRequireTlsRefusal(reply: SmtpReplyData, state: SessionState): boolean
 }
 
 function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+  if (bytes < 10 * 1024) return `${bytes} bytes`;
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-function buildReport(prepared: PreparedSubmission, state: SessionState, startedAt: string, totalMs: number, error: HoplightError | undefined): SubmissionReport {
-  const { request, message } = prepared;
+function buildReport(prepared: PreparedSubmission, state: SessionState, startedAt: string, totalMs: number, deadlineMs: number, error: HoplightError | undefined): SubmissionReport {
+  const { request, message: checked } = prepared;
+  const message = state.composed;
   const accepted = error === undefined;
   const transcript: readonly TranscriptEntry[] = state.channel?.transcript ?? [];
-  const timings: PhaseTimings = { ...state.timings, totalMs };
+  const timings: PhaseTimings = { ...state.timings, totalMs, deadlineMs };
   const errorData = error ? toErrorData(error) : undefined;
   const outcome: SubmissionReport['outcome'] = accepted
     ? 'accepted'
-    : !errorData?.messageTransmitted && (errorData?.code === 'ESTARTTLS' || errorData?.code === 'EREQUIRETLS')
+    : !errorData?.messageTransmitted && (errorData?.code === 'ESTARTTLS' || errorData?.code === 'EREQUIRETLS' || state.refusedLocally)
       ? 'not-sent'
       : errorData?.code === 'EENVELOPE' || errorData?.code === 'EMESSAGE' || errorData?.code === 'EREQUIRETLS'
         ? 'rejected'
@@ -281,13 +320,13 @@ function buildReport(prepared: PreparedSubmission, state: SessionState, startedA
     connectionSecurity: request.server.security,
     startedAt,
     message: {
-      messageId: message.messageId,
-      sizeBytes: message.content.length,
-      envelopeFrom: message.from.envelope,
-      recipients: message.recipients.map((r) => r.envelope),
+      messageId: checked.messageId,
+      ...(message ? { sizeBytes: message.content.length } : {}),
+      envelopeFrom: checked.from.envelope,
+      recipients: checked.recipients.map((r) => r.envelope),
       acceptedRecipients: accepted ? state.accepted : [],
       rejectedRecipients: state.rejected,
-      tlsRequiredNoHeader: message.tlsRequiredNoHeader,
+      tlsRequiredNoHeader: checked.tlsRequiredNoHeader,
     },
     submissionHop: {
       host: request.server.host,

@@ -20,7 +20,7 @@ import { discoverSubmission } from '../core/accounts/discover.js';
 import { testAccount } from '../core/accounts/test-account.js';
 import type { Result } from '../../shared/types/errors.js';
 import type { SandboxStatus } from '../../shared/types/sandbox.js';
-import { readFile } from 'node:fs/promises';
+import { MAX_CA_FILE_BYTES, readLocalFile } from '../core/files/local-file.js';
 import { createResolver, parseResolverAddress, systemResolverAddress } from '../core/dns/dns-client.js';
 import { HoplightError, inputError, toErrorData } from '../core/errors.js';
 import { checkDomain } from '../core/posture/domain-check.js';
@@ -30,11 +30,7 @@ import { submitMessage } from '../core/submit-message.js';
 
 async function extraCa(caFile: string | undefined): Promise<{ extraCaPem?: string }> {
   if (caFile === undefined) return {};
-  try {
-    return { extraCaPem: await readFile(caFile, 'utf8') };
-  } catch {
-    throw inputError('caFile', `file "${caFile}" cannot be read.`);
-  }
+  return { extraCaPem: (await readLocalFile('caFile', caFile, MAX_CA_FILE_BYTES)).toString('utf8') };
 }
 
 /** One handler per invoke channel: takes the untrusted payload, returns a Result. Never throws. */

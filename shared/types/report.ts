@@ -69,6 +69,8 @@ export interface PhaseTimings {
   readonly authMs?: number;
   readonly transferMs?: number;
   readonly totalMs: number;
+  /** The overall limit that applied to the whole send. */
+  readonly deadlineMs?: number;
 }
 
 /** A recipient the server refused, with its words. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Conf from 'conf';
 import type { Account } from '../../../shared/types/account.js';
 import { HoplightError, inputError } from '../errors.js';
+import { readFileNoFollow, withFileLock, writeFileAtomic } from '../files/atomic-file.js';
 import { parseMailbox } from '../message/address.js';
 import { checkServerSettings } from '../server-settings.js';
 import { serverOf } from './account-fields.js';
@@ -25,6 +26,7 @@ export function accountsFileOptions(dataDir: string) {
     migrations: ACCOUNTS_MIGRATIONS,
     defaults: { accounts: [] as unknown[] },
     clearInvalidConfig: false,
+    configFileMode: 0o600,
     accessPropertiesByDotNotation: false,
   };
 }
@@ -35,6 +37,8 @@ export function accountsFileOptions(dataDir: string) {
  */
 export function openAccountsFile(dataDir: string, open: (options: ReturnType<typeof accountsFileOptions>) => AccountsFile = openWithConf): AccountsFile {
   const path = join(dataDir, 'accounts.json');
+  // Never read or write through a link planted in the data folder (this throws ECONFIG for one).
+  readFileNoFollow(path);
   let file: AccountsFile;
   try {
     file = open(accountsFileOptions(dataDir));
@@ -68,7 +72,11 @@ function setAside(path: string, why: string): HoplightError {
   });
 }
 
-/** Accounts: validated on load, names unique, never a password. */
+/**
+ * Accounts: validated on load, names unique, never a password. Every change is a read-modify-write of the file
+ * under an exclusive lock, written atomically (mode 600, never through a symbolic link), so parallel processes
+ * never lose an account.
+ */
 export class AccountStore {
   constructor(private readonly file: AccountsFile) {}
 
@@ -77,9 +85,9 @@ export class AccountStore {
     return this.file.path;
   }
 
-  /** All accounts, in the order they were added. */
+  /** All accounts, in the order they were added (read from disk each time: another process may have changed them). */
   list(): Account[] {
-    return accountsFileSchema.parse({ accounts: this.file.get('accounts') }).accounts as Account[];
+    return accountsFileSchema.parse({ accounts: this.read().accounts ?? [] }).accounts as Account[];
   }
 
   /** Finds an account by name (case-insensitive) or id; throws EINPUT when there is none. */
@@ -90,25 +98,46 @@ export class AccountStore {
   }
 
   /** Writes a validated new account; names are unique (case-insensitive). */
-  insert(account: Account): void {
-    const accounts = this.list();
-    if (accounts.some((a) => a.name.toLowerCase() === account.name.toLowerCase())) throw inputError('name', `an account named "${account.name}" already exists.`);
-    this.file.set('accounts', [...accounts, account]);
+  async insert(account: Account): Promise<void> {
+    await this.mutate((accounts) => {
+      if (accounts.some((a) => a.name.toLowerCase() === account.name.toLowerCase())) throw inputError('name', `an account named "${account.name}" already exists.`);
+      return [...accounts, account];
+    });
   }
 
   /** Replaces an account's settings (same id). */
   async update(account: Account): Promise<Account> {
-    const accounts = this.list();
-    if (!accounts.some((a) => a.id === account.id)) throw inputError('account', 'no such account.');
-    if (accounts.some((a) => a.id !== account.id && a.name.toLowerCase() === account.name.toLowerCase())) throw inputError('name', `an account named "${account.name}" already exists.`);
     const valid = await validateAccount(account);
-    this.file.set('accounts', accounts.map((a) => (a.id === account.id ? valid : a)));
+    await this.mutate((accounts) => {
+      if (!accounts.some((a) => a.id === account.id)) throw inputError('account', 'no such account.');
+      if (accounts.some((a) => a.id !== account.id && a.name.toLowerCase() === account.name.toLowerCase())) throw inputError('name', `an account named "${account.name}" already exists.`);
+      return accounts.map((a) => (a.id === account.id ? valid : a));
+    });
     return valid;
   }
 
   /** Removes an account from the file (its secret is removed by the caller, see removeAccount). */
-  remove(id: string): void {
-    this.file.set('accounts', this.list().filter((a) => a.id !== id));
+  async remove(id: string): Promise<void> {
+    await this.mutate((accounts) => accounts.filter((a) => a.id !== id));
+  }
+
+  /** The whole file as JSON (conf keeps its migration record beside the accounts; it is preserved). */
+  private read(): Record<string, unknown> & { accounts?: unknown } {
+    const raw = readFileNoFollow(this.file.path);
+    if (raw === undefined) return { accounts: [] };
+    try {
+      return JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new HoplightError('ECONFIG', `The accounts file ${this.file.path} is not valid JSON (${(error as Error).message}); it was changed by something other than Hoplight.`);
+    }
+  }
+
+  private async mutate(change: (accounts: Account[]) => Account[]): Promise<void> {
+    await withFileLock(this.file.path, () => {
+      const whole = this.read();
+      const accounts = accountsFileSchema.parse({ accounts: whole.accounts ?? [] }).accounts as Account[];
+      writeFileAtomic(this.file.path, `${JSON.stringify({ ...whole, accounts: change(accounts) }, null, '\t')}\n`, 0o600);
+    });
   }
 }
 

@@ -31,7 +31,7 @@ export class AccountsService {
     // Keychain first: when there is none, the error says so and the accounts file is not even opened.
     if (password) await this.credentials.set(account.id, password);
     try {
-      this.store.insert(account);
+      await this.store.insert(account);
     } catch (error) {
       if (password) await this.credentials.delete(account.id).catch(() => false);
       throw error;
@@ -69,7 +69,7 @@ export class AccountsService {
   async remove(nameOrId: string): Promise<Account> {
     const account = this.store.find(nameOrId);
     if (account.passwordStorage === 'keychain') await this.credentials.delete(account.id);
-    this.store.remove(account.id);
+    await this.store.remove(account.id);
     return account;
   }
 

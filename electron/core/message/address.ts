@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
 import { inputError } from '../errors.js';
@@ -57,7 +58,12 @@ export function parseMailbox(field: string, value: string): Mailbox {
 }
 
 function envelopeDomain(field: string, address: string, domain: string): string {
-  if (/^\[(?:\d{1,3}\.){3}\d{1,3}\]$/.test(domain) || /^\[IPv6:[0-9A-Fa-f:.]+\]$/.test(domain)) return domain;
+  // RFC 5321 §4.1.3 address literals: a real IPv4 or IPv6 address, checked, not just its characters.
+  if (domain.startsWith('[')) {
+    const inner = /^\[(?:IPv6:(.+)|(\d{1,3}(?:\.\d{1,3}){3}))\]$/.exec(domain);
+    if ((inner?.[1] !== undefined && isIPv6(inner[1])) || (inner?.[2] !== undefined && isIPv4(inner[2]))) return domain;
+    throw inputError(field, `"${address}" has an invalid address literal "${domain}".`);
+  }
   const ascii = domainToASCII(domain);
   const labels = ascii.split('.');
   if (ascii === '' || ascii.length > 253 || !labels.every((l) => LABEL.test(l))) {

@@ -11,8 +11,14 @@ export interface HttpsGetOptions {
   /** Trusted besides the system roots. */
   readonly extraCaPem?: string;
   readonly maxBytes: number;
+  /** Longest silence on the socket (default 10 s). */
   readonly timeoutMs?: number;
+  /** The whole fetch, from connecting to the last byte, ends after this long (default DEFAULT_FETCH_DEADLINE_MS). */
+  readonly deadlineMs?: number;
 }
+
+/** A policy or configuration file is small: a fetch that takes longer than this is a server stalling us. */
+export const DEFAULT_FETCH_DEADLINE_MS = 20_000;
 
 /**
  * Fetches a small file over HTTPS with the certificate verified for `host`. Redirects are not followed (RFC 8461
@@ -45,11 +51,22 @@ export function httpsGet(options: HttpsGetOptions): Promise<Buffer> {
           if (size > options.maxBytes) req.destroy(new Error(`the file is larger than ${Math.round(options.maxBytes / 1024)} KB`));
           else chunks.push(chunk);
         });
-        response.on('end', () => resolve(Buffer.concat(chunks)));
+        response.on('end', () => {
+          clearTimeout(deadline);
+          resolve(Buffer.concat(chunks));
+        });
+        response.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
+    // An idle timeout alone lets a server drip one byte at a time for days: the whole fetch has a deadline too.
+    const deadlineMs = options.deadlineMs ?? DEFAULT_FETCH_DEADLINE_MS;
+    const deadline = setTimeout(() => req.destroy(new Error(`the fetch did not finish within its overall limit of ${Math.round(deadlineMs / 1000)} s`)), deadlineMs);
+    req.on('close', () => clearTimeout(deadline));
+    req.on('timeout', () => req.destroy(new Error(`the server sent nothing for ${Math.round((options.timeoutMs ?? 10_000) / 1000)} s`)));
+    req.on('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
     req.end();
   });
 }

@@ -7,7 +7,7 @@ import { matchTlsa } from './dane.js';
 import { finding } from './findings.js';
 import { forecastDomain, requireTlsForHost } from './forecast.js';
 import { lookupMtaSts, mxAllowed, type MtaStsLookup } from './mta-sts.js';
-import { checkServer } from './server-check.js';
+import { DEFAULT_CHECK_DEADLINE_MS, checkServer } from './server-check.js';
 
 /** What to check, and through what: the resolver and the extra trusted CA are parameters, so tests stay local. */
 export interface DomainCheckOptions {
@@ -21,7 +21,12 @@ export interface DomainCheckOptions {
   /** At most this many MX hosts are checked (in preference order, in parallel). */
   readonly maxMx?: number;
   readonly timeouts?: Partial<Timeouts>;
+  /** The whole domain check ends after this long (default DEFAULT_DOMAIN_DEADLINE_MS). */
+  readonly deadlineMs?: number;
 }
+
+/** How long a domain check may take in all: DNS, MTA-STS and every MX checked in parallel. */
+export const DEFAULT_DOMAIN_DEADLINE_MS = 90_000;
 
 const done = <T>(result: T): Attempt<T> => ({ status: 'completed', result });
 const failed = <T>(reason: string): Attempt<T> => ({ status: 'error', reason });
@@ -42,7 +47,7 @@ async function attempt<T>(run: () => Promise<T>): Promise<Attempt<T>> {
  */
 export async function checkDomain(options: DomainCheckOptions): Promise<DomainCheckResult> {
   const domain = domainToASCII(options.domain.trim().replace(/\.$/, '')).toLowerCase();
-  if (!domain || !domain.split('.').every((l) => LABEL.test(l))) throw inputError('domain', `"${options.domain}" is not a domain name.`);
+  if (!domain || domain.length > 253 || !domain.split('.').every((l) => LABEL.test(l))) throw inputError('domain', `"${options.domain}" is not a domain name${domain.length > 253 ? ' (longer than 253 characters)' : ''}.`);
   const { resolver } = options;
   const startedAt = new Date();
   const t0 = performance.now();
@@ -60,7 +65,8 @@ export async function checkDomain(options: DomainCheckOptions): Promise<DomainCh
   const policy = mtaSts.status === 'completed' ? mtaSts.result.policy : undefined;
   const hosts = mx.status === 'completed' ? mx.result.hosts.slice(0, options.maxMx ?? 5) : [];
   const mxAuthenticated = mx.status === 'completed' && mx.result.authenticated;
-  const mxHosts = await Promise.all(hosts.map((host) => checkMxHost(host, { ...options, policy, mxAuthenticated, mtaSts })));
+  const deadlineAt = t0 + (options.deadlineMs ?? DEFAULT_DOMAIN_DEADLINE_MS);
+  const mxHosts = await Promise.all(hosts.map((host) => checkMxHost(host, { ...options, policy, mxAuthenticated, mtaSts, deadlineAt })));
 
   // Findings about the domain.
   if (mx.status === 'completed') {
@@ -118,6 +124,7 @@ async function lookupMx(domain: string, resolver: Resolver): Promise<{ hosts: { 
 }
 
 interface HostContext extends DomainCheckOptions {
+  readonly deadlineAt: number;
   readonly policy?: MtaStsPolicy;
   readonly mxAuthenticated: boolean;
   readonly mtaSts: Attempt<MtaStsLookup>;
@@ -153,6 +160,7 @@ async function checkMxHost(host: { name: string; preference: number }, context: 
           ...(context.extraCaPem ? { extraCaPem: context.extraCaPem } : {}),
           ...(context.timeouts ? { timeouts: context.timeouts } : {}),
           ...(daneRecords.length ? { daneRecords } : {}),
+          deadlineMs: Math.max(1, Math.min(DEFAULT_CHECK_DEADLINE_MS, context.deadlineAt - performance.now())),
         }),
       )
     : skipped(addresses.status === 'completed' ? `${host.name} has no IPv4 address` : `its address could not be resolved: ${addresses.status === 'error' ? addresses.reason : ''}`);

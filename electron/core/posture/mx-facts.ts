@@ -58,7 +58,7 @@ export function mxFacts(host: MxHostCheck, domain: DomainFacts): MxFacts {
   if (server?.tls.status === 'completed') {
     tls = 'established';
     tlsText = `TLS established (${server.tls.result.protocol}, ${server.tls.result.cipher})`;
-  } else if (server?.tls.status === 'error' && !/did not finish within|timed? ?out/i.test(server.tls.reason)) {
+  } else if (server?.tls.status === 'error' && server.tls.reason.startsWith('TLS handshake refused by the server')) {
     tls = 'failed';
     tlsText = `the TLS handshake failed (${server.tls.reason})`;
   } else if (starttls === 'absent' || starttls === 'refused') tlsText = 'no TLS: STARTTLS unavailable';

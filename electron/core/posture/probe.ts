@@ -100,9 +100,20 @@ async function observeHandshake(socket: Socket, options: ProbeOptions, outcome: 
       outcome.handshake = { ...error.presented, ...(code ? { authorizationError: code } : {}), authorized: false };
       throw new HoplightError('ETLS', `The certificate is not trusted (${code ?? error.message}); the probe stops here, as a send would.`, { cause: error.tlsError });
     }
-    throw new HoplightError('ETLS', `TLS handshake failed: ${code ?? error.message}`, { cause: error.tlsError });
+    // Only the server's TLS answer (an alert, another version) says something about its TLS; a reset or a
+    // closed socket says nothing, and is reported as such.
+    if (isTlsRefusal(code)) throw new HoplightError('ETLS', `TLS handshake refused by the server: ${code}`, { cause: error.tlsError });
+    throw new HoplightError('ECONNECTION', `The connection was lost during the TLS handshake (${code ?? error.message}); the server's TLS could not be checked`, { cause: error.tlsError });
   }
 }
+
+/** True for the errors that carry the server's own TLS answer: an alert, or a version it chose that we did not offer. */
+export function isTlsRefusal(code: string | undefined): boolean {
+  return code !== undefined && code.startsWith('ERR_SSL_') && !CLIENT_SIDE_TLS_ERRORS.includes(code);
+}
+
+/** Errors raised by this machine's OpenSSL before the server had its say: nothing was learned about the server. */
+export const CLIENT_SIDE_TLS_ERRORS: readonly string[] = ['ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'ERR_SSL_NO_CIPHERS_AVAILABLE', 'ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM', 'ERR_SSL_UNSUPPORTED_PROTOCOL'];
 
 /** Runs one probe connection and returns what it saw (never throws). */
 export async function probe(options: ProbeOptions): Promise<ProbeOutcome> {

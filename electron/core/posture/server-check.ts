@@ -3,12 +3,12 @@ import type { Attempt, ExtensionsCheck, Finding, ServerCheckResult, TlsVersionNa
 import { inputError } from '../errors.js';
 import { parseCapabilities, capabilityLines, sizeLimit } from '../smtp/capabilities.js';
 import { replyText } from '../smtp/reply.js';
-import { DEFAULT_TIMEOUTS, type Timeouts } from '../smtp/session-steps.js';
+import { DEFAULT_TIMEOUTS, boundedTimeouts, type Timeouts } from '../smtp/session-steps.js';
 import { checkCertificate, issuerOf } from './certificate-check.js';
 import type { TlsaRecord } from './dane.js';
 import { finding } from './findings.js';
 import { decodeStapledOcsp } from './ocsp.js';
-import { probe, type ProbeOutcome } from './probe.js';
+import { CLIENT_SIDE_TLS_ERRORS as CLIENT_SIDE, isTlsRefusal, probe, type ProbeOutcome } from './probe.js';
 
 /** What to check. */
 export interface ServerCheckOptions {
@@ -22,11 +22,14 @@ export interface ServerCheckOptions {
   readonly timeouts?: Partial<Timeouts>;
   /** DNSSEC-validated, usable TLSA records: a certificate they authenticate is trusted (RFC 7672). */
   readonly daneRecords?: readonly TlsaRecord[];
+  /** The whole check ends after this long (default DEFAULT_CHECK_DEADLINE_MS); each probe step is cut to what is left. */
+  readonly deadlineMs?: number;
 }
 
+/** How long one server check may take in all. */
+export const DEFAULT_CHECK_DEADLINE_MS = 60_000;
+
 const VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
-/** Errors raised by this machine's OpenSSL before the server had its say: the version could not be tried. */
-const CLIENT_SIDE = ['ERR_SSL_NO_PROTOCOLS_AVAILABLE', 'ERR_SSL_NO_CIPHERS_AVAILABLE', 'ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM', 'ERR_SSL_UNSUPPORTED_PROTOCOL'];
 
 const done = <T>(result: T): Attempt<T> => ({ status: 'completed', result });
 const failed = <T>(reason: string): Attempt<T> => ({ status: 'error', reason });
@@ -43,7 +46,8 @@ export async function checkServer(options: ServerCheckOptions): Promise<ServerCh
   if (!options.host || /[\s/\\]/.test(options.host)) throw inputError('host', `"${options.host}" is not a host name or address.`);
   const security = !options.security || options.security === 'auto' ? (port === 465 ? 'implicit' : 'starttls') : options.security;
   const checkedName = (options.tlsName ?? options.host).replace(/\.$/, '');
-  const timeouts: Timeouts = { ...DEFAULT_TIMEOUTS, connectMs: 10_000, greetingMs: 20_000, tlsMs: 15_000, commandMs: 20_000, ...options.timeouts };
+  const startedAtMs = performance.now();
+  const timeouts = boundedTimeouts({ ...DEFAULT_TIMEOUTS, connectMs: 10_000, greetingMs: 20_000, tlsMs: 15_000, commandMs: 20_000, ...options.timeouts }, startedAtMs + (options.deadlineMs ?? DEFAULT_CHECK_DEADLINE_MS));
   const base = { host: options.host, port, security, checkedName, timeouts, ...(options.extraCaPem ? { extraCaPem: options.extraCaPem } : {}), ...(options.daneRecords?.length ? { daneRecords: options.daneRecords } : {}) } as const;
   const startedAt = new Date();
   const t0 = performance.now();
@@ -73,7 +77,11 @@ function assemble(main: ProbeOutcome, injectionProbe: ProbeOutcome | undefined, 
   const why = main.error?.message ?? 'the probe stopped early';
   const unreached = `not reached: ${why}`;
 
-  const connection = reached ? done({ ...(main.remoteAddress ? { remoteAddress: main.remoteAddress } : {}), greeting: main.greeting ? replyText(main.greeting) : '' }) : failed<{ greeting: string }>(why);
+  const connection = !reached
+    ? failed<{ greeting: string }>(why)
+    : main.greeting
+      ? done({ ...(main.remoteAddress ? { remoteAddress: main.remoteAddress } : {}), greeting: replyText(main.greeting) })
+      : failed<{ greeting: string }>(`connected, but no greeting: ${why}`);
   if (!reached) findings.push(finding('connection.failed', subject, why));
 
   const ehloBeforeTls =
@@ -96,7 +104,7 @@ function assemble(main: ProbeOutcome, injectionProbe: ProbeOutcome | undefined, 
       ? failed<{ protocol: string; cipher: string }>(why)
       : skipped<{ protocol: string; cipher: string }>(unreached);
   // A refused certificate is reported by the certificate findings; tls.failed is for handshakes that failed.
-  if (main.stage === 'tls' && main.error && !handshake) findings.push(finding('tls.failed', subject, main.error.message));
+  if (main.stage === 'tls' && main.error && !handshake && main.error.code === 'ETLS') findings.push(finding('tls.failed', subject, main.error.message));
   const refused = handshake !== undefined && !handshake.authorized;
   const untrusted = 'the certificate is not trusted, so Hoplight did not continue over TLS (it never continues a session it would not send over)';
 
@@ -179,7 +187,9 @@ function versionAttempt(outcome: ProbeOutcome | undefined): Attempt<TlsVersionRe
   const code = cause?.code ?? '';
   if (CLIENT_SIDE.includes(code)) return skipped(`not tested: this machine's TLS library cannot offer it (${code})`);
   if (outcome.error?.code === 'ETIMEDOUT') return failed(outcome.error.message);
-  return done({ accepted: false, detail: code || outcome.error?.message || 'handshake refused' });
+  // Only the server's own TLS answer (an alert, another version) is a refusal; a reset says nothing about support.
+  if (!isTlsRefusal(code)) return failed(`could not check: ${outcome.error?.message ?? 'the handshake did not complete'}`);
+  return done({ accepted: false, detail: code });
 }
 
 function versionFindings(versions: Record<TlsVersionName, Attempt<TlsVersionResult>>, subject: string, findings: Finding[]): void {

@@ -1,5 +1,6 @@
 import type { Attempt, DomainCheckResult, Finding, ServerCheckResult, Severity } from '../../../shared/types/posture.js';
 import type { RenderStyle } from './render-submission.js';
+import { visibleData } from './visible.js';
 
 const PLAIN: RenderStyle = { bold: (s) => s, good: (s) => s, bad: (s) => s, dim: (s) => s };
 const ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info', 'ok'];
@@ -11,7 +12,8 @@ function attempt<T>(value: Attempt<T>, show: (result: T) => string, style: Rende
 }
 
 /** Findings sorted by severity, one line each. */
-export function renderFindings(findings: readonly Finding[], style: RenderStyle = PLAIN): string[] {
+export function renderFindings(unsafe: readonly Finding[], style: RenderStyle = PLAIN): string[] {
+  const findings = visibleData(unsafe);
   if (findings.length === 0) return [style.dim('  none: what could not be checked is listed above as such')];
   const sorted = [...findings].sort((a, b) => ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity));
   return sorted.map((f) => {
@@ -22,7 +24,9 @@ export function renderFindings(findings: readonly Finding[], style: RenderStyle 
 }
 
 /** Renders a server check for a terminal. */
-export function renderServerCheck(result: ServerCheckResult, style: RenderStyle = PLAIN): string {
+export function renderServerCheck(unsafe: ServerCheckResult, style: RenderStyle = PLAIN): string {
+  // Everything the server (or its certificate) supplied is shown only as visible text.
+  const result = visibleData(unsafe);
   const out: string[] = [];
   const yes = (v: boolean): string => (v ? style.good('yes') : style.bad('no'));
   out.push(style.bold(`Server ${result.host}:${result.port} (${result.security === 'implicit' ? 'implicit TLS' : 'STARTTLS'}; certificate checked for "${result.checkedName}"), ${result.durationMs} ms`));
@@ -80,7 +84,8 @@ export function renderServerCheck(result: ServerCheckResult, style: RenderStyle 
 }
 
 /** Renders a domain check for a terminal: MX, policies, each MX, the forecast per security choice, findings. */
-export function renderDomainCheck(result: DomainCheckResult, style: RenderStyle = PLAIN): string {
+export function renderDomainCheck(unsafe: DomainCheckResult, style: RenderStyle = PLAIN): string {
+  const result = visibleData(unsafe);
   const out: string[] = [];
   const yes = (v: boolean): string => (v ? style.good('yes') : style.bad('no'));
   out.push(style.bold(`Domain ${result.domain} (resolver ${result.resolver}), ${result.durationMs} ms`));

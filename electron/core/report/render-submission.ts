@@ -1,5 +1,6 @@
 import type { SubmissionReport } from '../../../shared/types/report.js';
 import { replyText } from '../smtp/reply.js';
+import { visibleData } from './visible.js';
 
 /** Optional terminal styling. */
 export interface RenderStyle {
@@ -18,13 +19,15 @@ const CHOICE_NAMES = {
 } as const;
 
 /** Renders a submission report as readable text for a terminal or a "copy report" button. */
-export function renderSubmissionReport(report: SubmissionReport, style: RenderStyle = PLAIN): string {
+export function renderSubmissionReport(unsafe: SubmissionReport, style: RenderStyle = PLAIN): string {
+  // Greeting, replies, certificate fields and error texts come from the server: shown only as visible text.
+  const report = visibleData(unsafe);
   const hop = report.submissionHop;
   const out: string[] = [];
   const yes = (v: boolean): string => (v ? style.good('yes') : style.bad('no'));
   const headline: Record<SubmissionReport['outcome'], string> = {
     accepted: style.good('Accepted by the submission server.'),
-    'not-sent': style.bad('Not sent: a security requirement could not be met. Nothing was transmitted.'),
+    'not-sent': style.bad(report.error?.code === 'ESTARTTLS' || report.error?.code === 'EREQUIRETLS' || report.error?.code === 'ETLS' ? 'Not sent: a security requirement could not be met. Nothing was transmitted.' : 'Not sent: Hoplight stopped before transmitting anything.'),
     rejected: style.bad('Refused by the server.'),
     failed: style.bad('Failed.'),
   };

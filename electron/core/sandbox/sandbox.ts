@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../files/atomic-file.js';
 import { issueCertificate, type IssuedCertificate } from '../tls/local-ca.js';
 import { startLocalSubmissionServer, type LocalServer, type ReceivedMessage } from './local-submission-server.js';
 
@@ -79,8 +80,8 @@ async function loadOrCreateCa(dir: string): Promise<{ ca: IssuedCertificate; caF
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const ca = issueCertificate({ commonName: 'Hoplight sandbox CA (this computer only)', isCa: true, notAfter: new Date(Date.now() + 10 * 365 * 86_400_000) });
-  await writeFile(keyFile, ca.keyPem, { mode: 0o600 });
-  await writeFile(caFile, ca.certPem, { mode: 0o644 });
+  writeFileAtomic(keyFile, ca.keyPem, 0o600);
+  writeFileAtomic(caFile, ca.certPem, 0o644);
   return { ca, caFile };
 }
 
@@ -89,7 +90,7 @@ async function storeMessage(messagesDir: string, message: ReceivedMessage): Prom
   const eml = join(messagesDir, `${stem}.eml`);
   const envelope = join(messagesDir, `${stem}.envelope.json`);
   const { raw, ...facts } = message;
-  await writeFile(eml, raw, { mode: 0o600 });
-  await writeFile(envelope, `${JSON.stringify({ ...facts, sizeBytes: raw.length }, null, 2)}\n`, { mode: 0o600 });
+  writeFileAtomic(eml, raw, 0o600);
+  writeFileAtomic(envelope, `${JSON.stringify({ ...facts, sizeBytes: raw.length }, null, 2)}\n`, 0o600);
   return { eml, envelope };
 }

@@ -4,6 +4,20 @@ import type { TranscriptEntry } from '../../../shared/types/report.js';
 import { HoplightError } from '../errors.js';
 import { MAX_REPLY_LINE, MAX_REPLY_LINES, buildReply, parseReplyLine, type ReplyLine } from './reply.js';
 
+/** What is kept of a reply line to AUTH: its enhanced status code, never its text. */
+function withheld(text: string): string {
+  const status = /^([245]\.\d{1,3}\.\d{1,3})(?:\s|$)/.exec(text)?.[1];
+  return `${status ? `${status} ` : ''}<text withheld: reply to AUTH>`;
+}
+
+/** Replies beyond the commands written (plus the greeting) that are tolerated before the session is abandoned. */
+const UNSOLICITED_REPLY_SLACK = 4;
+/** The transcript keeps at most this many entries and characters; past that, one line says it was cut. */
+const MAX_TRANSCRIPT_ENTRIES = 2000;
+const MAX_TRANSCRIPT_CHARS = 512 * 1024;
+/** Base64 runs at least this long are checked against the AUTH payload's encodings (an echo split across lines). */
+const MIN_FRAGMENT = 6;
+
 interface Waiter {
   readonly resolve: (reply: SmtpReplyData) => void;
   readonly reject: (error: HoplightError) => void;
@@ -30,7 +44,22 @@ export class SmtpChannel {
   private failure?: HoplightError;
   private readonly entries: TranscriptEntry[] = [];
   private secrets: readonly string[];
+  /** Secrets of one or two characters: redacted where they stand alone, not inside every word. */
+  private shortSecrets: readonly string[] = [];
+  /** Encodings of the AUTH payload: any long-enough run of a server line found inside one of them is redacted. */
+  private encodedSecrets: readonly string[] = [];
   private ended = false;
+  /** Replies the server owes: the greeting plus one per command line written. */
+  private expectedReplies = 1;
+  private receivedReplies = 0;
+  private transcriptChars = 0;
+  private bytesReceived = 0;
+  private readonly closedListeners: (() => void)[] = [];
+  private transcriptCut = false;
+  /** While set, server replies are answers to AUTH: their text is never recorded (a server may echo credentials). */
+  private authWindow = false;
+  /** How long a write may wait for the peer to read (back-pressure) before the session fails. */
+  writeTimeoutMs = 60_000;
 
   constructor(
     socket: Socket,
@@ -39,6 +68,7 @@ export class SmtpChannel {
   ) {
     this.socket = socket;
     this.secrets = secrets.filter((s) => s.length >= 3);
+    this.shortSecrets = secrets.filter((s) => s.length > 0 && s.length < 3);
     this.attach(socket);
   }
 
@@ -59,16 +89,47 @@ export class SmtpChannel {
 
   /** Records something that happened on the connection, for the transcript. */
   note(line: string): void {
-    this.entries.push({ atMs: this.elapsed(), from: 'info', line: this.redact(line) });
+    this.record('info', line);
+  }
+
+  /** Appends to the transcript, redacted, within its bounds. */
+  private record(from: TranscriptEntry['from'], line: string): void {
+    if (this.transcriptCut) return;
+    const shown = this.redact(line);
+    if (this.entries.length >= MAX_TRANSCRIPT_ENTRIES || this.transcriptChars + shown.length > MAX_TRANSCRIPT_CHARS) {
+      this.transcriptCut = true;
+      this.entries.push({ atMs: this.elapsed(), from: 'info', line: '[transcript cut here: it reached its size limit]' });
+      return;
+    }
+    this.transcriptChars += shown.length;
+    this.entries.push({ atMs: this.elapsed(), from, line: shown });
+  }
+
+  /**
+   * Marks the replies that follow as answers to AUTH (true) or not (false). Their text is withheld from the
+   * transcript, from replies handed to callers and so from every report and error: only code and status remain.
+   */
+  setAuthWindow(open: boolean): void {
+    this.authWindow = open;
+  }
+
+  /** Calls `listener` once the session has failed or ended (to clear timers that watch it). */
+  onClosed(listener: () => void): void {
+    this.closedListeners.push(listener);
+  }
+
+  /** Fails the session now (e.g. an overall deadline) and tears the connection down. */
+  failWith(error: HoplightError): void {
+    this.fail(error);
+    this.socket.destroy();
   }
 
   /** Writes the commands in one write: one command normally, a pipelined group (RFC 2920) when several. */
   send(commands: readonly Command[]): void {
     if (this.failure) throw this.failure;
     const wire = commands.map((c) => `${c.wire}\r\n`).join('');
-    for (const c of commands) {
-      this.entries.push({ atMs: this.elapsed(), from: 'client', line: this.redact(c.shown ?? c.wire) });
-    }
+    for (const c of commands) this.record('client', c.shown ?? c.wire);
+    this.expectedReplies += commands.length;
     this.socket.write(wire, 'utf8');
   }
 
@@ -79,7 +140,7 @@ export class SmtpChannel {
       const more = this.socket.write(content.subarray(offset, offset + chunkSize));
       if (!more) await this.drained();
     }
-    this.entries.push({ atMs: this.elapsed(), from: 'client', line: `[message content: ${content.length} bytes, not recorded]` });
+    this.record('client', `[message content: ${content.length} bytes, not recorded]`);
   }
 
   /** Reads the next complete reply, failing with ETIMEDOUT after `timeoutMs`. */
@@ -94,6 +155,11 @@ export class SmtpChannel {
       }, timeoutMs);
       this.waiters.push({ resolve, reject, timer });
     });
+  }
+
+  /** True once the server has sent any byte on this session (a silent server and a slow one are told apart). */
+  get receivedAnything(): boolean {
+    return this.bytesReceived > 0;
   }
 
   /** True when the server sent bytes we have not consumed (used to detect STARTTLS response injection). */
@@ -116,6 +182,13 @@ export class SmtpChannel {
   /** Adds a secret to redact from every later transcript line and server echo. */
   addSecret(secret: string): void {
     if (secret.length >= 3) this.secrets = [...this.secrets, secret];
+    else if (secret.length > 0) this.shortSecrets = [...this.shortSecrets, secret];
+  }
+
+  /** Adds an encoding of the AUTH payload (base64 of the token, of the user, of the password): fragments of it are redacted too. */
+  addEncodedSecret(encoded: string): void {
+    this.addSecret(encoded);
+    if (encoded.length >= MIN_FRAGMENT) this.encodedSecrets = [...this.encodedSecrets, encoded];
   }
 
   /** True while the session can still carry commands (no failure, not closed or aborted). */
@@ -126,6 +199,7 @@ export class SmtpChannel {
   /** Ends the session: half-closes politely, then destroys if the peer lingers. */
   close(): void {
     this.ended = true;
+    for (const listener of this.closedListeners.splice(0)) listener();
     this.detach(this.socket);
     this.socket.end();
     const socket = this.socket;
@@ -135,11 +209,13 @@ export class SmtpChannel {
   /** Tears the connection down at once (e.g. to abandon a transaction in the DATA phase). */
   abort(): void {
     this.ended = true;
+    for (const listener of this.closedListeners.splice(0)) listener();
     this.detach(this.socket);
     this.socket.destroy();
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    this.bytesReceived += chunk.length;
     let data = this.partial.length > 0 ? Buffer.concat([this.partial, chunk]) : chunk;
     let newline = data.indexOf(0x0a);
     while (newline !== -1) {
@@ -163,19 +239,33 @@ export class SmtpChannel {
       this.socket.destroy();
       return;
     }
-    this.entries.push({ atMs: this.elapsed(), from: 'server', line: this.redact(raw) });
     const parsed = parseReplyLine(raw);
+    // Replies to AUTH keep only their code and enhanced status: whatever the server says there is never recorded.
+    const text = parsed && this.authWindow ? withheld(parsed.text) : undefined;
+    this.record('server', parsed && text !== undefined ? `${parsed.code}${parsed.last ? ' ' : '-'}${text}` : raw);
     const previous = this.replyLines[0];
-    if (!parsed || (previous && previous.code !== parsed.code) || this.replyLines.length >= MAX_REPLY_LINES) {
-      this.fail(new HoplightError('ECONNECTION', `The server sent something that is not an SMTP reply: "${this.redact(raw).slice(0, 120)}"`));
+    if (this.replyLines.length >= MAX_REPLY_LINES) {
+      this.fail(new HoplightError('ECONNECTION', `The server sent a reply of more than ${MAX_REPLY_LINES} lines; no SMTP reply is that long.`));
+      this.socket.destroy();
+      return;
+    }
+    if (!parsed || (previous && previous.code !== parsed.code)) {
+      this.fail(new HoplightError('ECONNECTION', `The server sent something that is not an SMTP reply: "${this.authWindow ? '<withheld: reply to AUTH>' : this.redact(raw).slice(0, 120)}"`));
       this.socket.destroy();
       return;
     }
     // Replies are kept redacted too: a server that echoes credentials must not get them into an error message.
-    this.replyLines.push({ ...parsed, text: this.redact(parsed.text) });
+    this.replyLines.push({ ...parsed, text: text ?? this.redact(parsed.text) });
     if (!parsed.last) return;
     const reply = buildReply(this.replyLines);
     this.replyLines = [];
+    this.receivedReplies += 1;
+    // A reply nobody asked for is queued; a flood of them would grow without bound while we wait (e.g. for drain).
+    if (this.receivedReplies > this.expectedReplies + UNSOLICITED_REPLY_SLACK) {
+      this.fail(new HoplightError('ECONNECTION', `The server sent ${this.receivedReplies - this.expectedReplies} replies to commands Hoplight never sent; this is not a working SMTP server. The connection was closed.`));
+      this.socket.destroy();
+      return;
+    }
     const waiter = this.waiters.shift();
     if (waiter) {
       clearTimeout(waiter.timer);
@@ -197,6 +287,7 @@ export class SmtpChannel {
   private fail(error: HoplightError): void {
     if (this.failure) return;
     this.failure = error;
+    for (const listener of this.closedListeners.splice(0)) listener();
     this.note(error.message);
     for (const waiter of this.waiters.splice(0)) {
       clearTimeout(waiter.timer);
@@ -204,9 +295,15 @@ export class SmtpChannel {
     }
   }
 
+  /** Waits until the peer has read what was written, at most `writeTimeoutMs` (a peer that stops reading is a failure). */
   private drained(): Promise<void> {
     return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.failWith(new HoplightError('ETIMEDOUT', `The server stopped reading the message: nothing was taken for ${Math.round(this.writeTimeoutMs / 1000)} s.`));
+        done();
+      }, this.writeTimeoutMs);
       const done = (): void => {
+        clearTimeout(timer);
         this.socket.off('drain', done);
         this.socket.off('close', done);
         if (this.failure) reject(this.failure);
@@ -236,6 +333,12 @@ export class SmtpChannel {
     for (const secret of this.secrets) {
       if (out.includes(secret)) out = out.split(secret).join('<redacted>');
     }
-    return out;
+    for (const secret of this.shortSecrets) {
+      const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'gu'), '<redacted>');
+    }
+    if (this.encodedSecrets.length === 0) return out;
+    // A piece of an encoded credential (an echo split across lines, or cut anywhere) is redacted as well.
+    return out.replace(/[A-Za-z0-9+/=]{6,}/g, (run) => (this.encodedSecrets.some((e) => e.includes(run) || e.includes(run.replace(/=+$/, ''))) ? '<redacted>' : run));
   }
 }

@@ -29,6 +29,18 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   dataEndMs: 600_000,
 };
 
+/** Timeouts whose every step is cut to what is left before `deadlineAt` (performance.now() time). */
+export function boundedTimeouts(base: Timeouts, deadlineAt: number): Timeouts {
+  const left = (ms: number): number => Math.max(1, Math.min(ms, Math.round(deadlineAt - performance.now())));
+  return {
+    get connectMs() { return left(base.connectMs); },
+    get greetingMs() { return left(base.greetingMs); },
+    get tlsMs() { return left(base.tlsMs); },
+    get commandMs() { return left(base.commandMs); },
+    get dataEndMs() { return left(base.dataEndMs); },
+  };
+}
+
 /** Opens the TCP connection. */
 export function connectTcp(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -51,12 +63,12 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
 }
 
 /** Runs the TLS handshake over a connected socket and verifies the peer before anything else is written. */
-export async function handshake(socket: net.Socket, trust: TrustSettings, timeoutMs: number): Promise<{ socket: tls.TLSSocket; facts: TlsFacts }> {
+export async function handshake(socket: net.Socket, trust: TrustSettings, timeoutMs: number, transport: 'starttls' | 'implicit' = 'implicit'): Promise<{ socket: tls.TLSSocket; facts: TlsFacts }> {
   let secure: tls.TLSSocket;
   try {
     secure = await tlsHandshake(socket, clientTlsOptions(trust), timeoutMs);
   } catch (error) {
-    if (error instanceof HandshakeFailure) throw describeTlsFailure(error.tlsError, trust, error.presented);
+    if (error instanceof HandshakeFailure) throw describeTlsFailure(error.tlsError, trust, error.presented, transport);
     throw error;
   }
   try {
@@ -74,7 +86,7 @@ export async function readGreeting(channel: SmtpChannel, timeouts: Timeouts, whe
     greeting = await channel.readReply(timeouts.greetingMs, 'with its greeting');
   } catch (error) {
     // A silent server on a plain connection is most often an implicit-TLS port waiting for our TLS hello.
-    if (error instanceof HoplightError && error.code === 'ETIMEDOUT' && !implicitTls) {
+    if (error instanceof HoplightError && error.code === 'ETIMEDOUT' && !implicitTls && !channel.receivedAnything) {
       throw new HoplightError('ETIMEDOUT', error.message, { hint: 'If this is an implicit-TLS port (usually 465), choose implicit TLS (--security implicit).' });
     }
     throw error;
@@ -119,11 +131,23 @@ export async function startTls(channel: SmtpChannel, capabilities: Capabilities,
   }
   const plain = channel.release();
   channel.note('TLS handshake started');
-  const { socket, facts } = await handshake(plain, trust, timeouts.tlsMs);
+  const { socket, facts } = await handshake(plain, trust, timeouts.tlsMs, 'starttls');
   channel.adopt(socket);
   channel.note(`TLS established: ${facts.protocol}, ${facts.cipher}`);
   return facts;
 }
+
+/** What the enhanced status codes of RFC 4954 §6 and RFC 3463 mean after AUTH (class digit removed). */
+const AUTH_STATUS: Readonly<Record<string, string>> = {
+  '7.8': 'authentication credentials invalid',
+  '7.0': 'authentication failed',
+  '7.9': 'authentication mechanism too weak',
+  '7.11': 'encryption required for this mechanism',
+  '7.12': 'a password transition is needed',
+  '7.13': 'user account disabled',
+  '7.14': 'trust relationship required',
+  '7.1': 'delivery not authorised',
+};
 
 /** Credentials, only ever held in memory for the length of one session. */
 export interface Credentials {
@@ -152,12 +176,23 @@ export async function authenticate(channel: SmtpChannel, capabilities: Capabilit
     throw new HoplightError('EAUTH', `${where} offers AUTH ${offered.join(' ')}, but Hoplight supports ${method === 'auto' ? 'PLAIN and LOGIN' : method} only.`);
   }
   const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+  // Redaction by construction: the password, every base64 form of the payload and any piece of one are redacted
+  // from all later lines, and the replies to AUTH themselves are recorded as code and status only.
+  const token = b64(`\0${credentials.user}\0${credentials.password}`);
   channel.addSecret(credentials.password);
-  channel.addSecret(b64(credentials.password));
+  for (const encoded of [token, b64(credentials.password), b64(credentials.user), b64(`${credentials.user}\0${credentials.password}`)]) channel.addEncodedSecret(encoded);
+  channel.setAuthWindow(true);
+  try {
+    return await authExchange(channel, mechanism, credentials, token, timeouts, where);
+  } finally {
+    channel.setAuthWindow(false);
+  }
+}
+
+async function authExchange(channel: SmtpChannel, mechanism: 'PLAIN' | 'LOGIN', credentials: Credentials, token: string, timeouts: Timeouts, where: string): Promise<string> {
+  const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
   let reply: SmtpReplyData;
   if (mechanism === 'PLAIN') {
-    const token = b64(`\0${credentials.user}\0${credentials.password}`);
-    channel.addSecret(token);
     channel.send([{ wire: `AUTH PLAIN ${token}`, shown: 'AUTH PLAIN <redacted>' }]);
     reply = await channel.readReply(timeouts.commandMs, 'AUTH');
     if (reply.code === 334) {
@@ -178,7 +213,8 @@ export async function authenticate(channel: SmtpChannel, capabilities: Capabilit
   }
   if (reply.code !== 235) {
     const temporary = reply.code >= 400 && reply.code < 500;
-    throw new HoplightError('EAUTH', `${where} ${temporary ? 'could not authenticate right now' : 'rejected the user name or password'}: ${replyText(reply)}`, {
+    const meaning = reply.enhancedStatus ? AUTH_STATUS[reply.enhancedStatus.slice(2)] : undefined;
+    throw new HoplightError('EAUTH', `${where} ${temporary ? 'could not authenticate right now' : 'rejected the user name or password'}: ${reply.code}${reply.enhancedStatus ? ` ${reply.enhancedStatus}` : ''}${meaning ? ` (${meaning})` : ''}. The server's words are not shown: replies to AUTH are never recorded, since a server may echo credentials.`, {
       reply,
       hint: temporary ? 'Try again later.' : 'Check the user name and password for this account.',
     });

@@ -110,8 +110,21 @@ function issuerChain(leaf: tls.DetailedPeerCertificate): CertificateFacts[] {
 }
 
 /** Turns a TLS handshake failure into words a user can act on, with what the server presented when known. */
-export function describeTlsFailure(error: Error & { code?: string }, trust: TrustSettings, presented?: HandshakeView): HoplightError {
+export function describeTlsFailure(error: Error & { code?: string }, trust: TrustSettings, presented?: HandshakeView, transport: 'starttls' | 'implicit' = 'implicit'): HoplightError {
   const code = error.code ?? '';
+  // The peer went away mid-handshake: nothing was verified or refused, and no CA or pin would change that.
+  if (!presented && (code === 'ECONNRESET' || code === 'EPIPE' || /socket disconnected|socket hang up|closed/i.test(error.message))) {
+    return new HoplightError('ECONNECTION', `The server closed the connection during the TLS handshake (${code || 'connection closed'}), before any certificate was presented. Nothing was sent.`, {
+      hint: 'This is a network or server problem, not a certificate one. Try again later, or ask the server\'s administrator.',
+      cause: error,
+    });
+  }
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' && transport === 'starttls') {
+    return new HoplightError('ETLS', `The server agreed to STARTTLS but then did not speak TLS (${code}); it may be broken, or something on the network is interfering. Nothing was sent.`, {
+      hint: 'Ask the server\'s administrator; never send over this connection without TLS.',
+      cause: error,
+    });
+  }
   const reasons: Record<string, string> = {
     DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presented a self-signed certificate that is not trusted',
     SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in a CA that is not trusted',

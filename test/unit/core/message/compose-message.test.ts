@@ -71,9 +71,10 @@ describe('composition', () => {
     }
   });
 
-  it('keeps Bcc out of the headers but in the envelope, and removes duplicate recipients', async () => {
-    const composed = await composeMessage({ ...base, to: ['b@example.test', 'B@EXAMPLE.test'], bcc: ['secret@example.test', 'b@example.test'] }, 'default');
-    expect(composed.recipients.map((r) => r.envelope)).toEqual(['b@example.test', 'secret@example.test']);
+  it('keeps Bcc out of the headers but in the envelope, and removes duplicate recipients (local parts are case-sensitive)', async () => {
+    const composed = await composeMessage({ ...base, to: ['b@example.test', 'b@EXAMPLE.test', 'B@example.test'], bcc: ['secret@example.test', 'b@example.test'] }, 'default');
+    // RFC 5321 §2.4: only the domain is compared without case; Bob@x and bob@x may be different mailboxes.
+    expect(composed.recipients.map((r) => r.envelope)).toEqual(['b@example.test', 'B@example.test', 'secret@example.test']);
     expect(composed.content.toString()).not.toContain('secret@example.test');
   });
 
