@@ -19,6 +19,10 @@ export interface ScriptContext {
   /** Switches the connection to TLS with the test certificate (after the script wrote its 220). */
   startTls(options?: StartTlsOptions): void;
   close(): void;
+  /** Stops reading from the client (its writes back up), as a stalled or hostile server does. */
+  stopReading(): void;
+  /** The socket now carrying the session (for writing floods with back-pressure). */
+  socket(): Socket;
   readonly secure: boolean;
   /** Everything the client sent so far (lines and data), as received. */
   readonly received: string[];
@@ -81,6 +85,11 @@ export async function startScriptedServer(pki: TestPki, greeting: string | undef
         tlsServer.emit('connection', raw);
       },
       close: () => socket.destroy(),
+      stopReading: () => {
+        socket.removeAllListeners('data');
+        socket.pause();
+      },
+      socket: () => socket,
       secure: false,
       received,
       inData: false,
