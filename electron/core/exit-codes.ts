@@ -29,6 +29,7 @@ export function exitCodeFor(error: ErrorData | undefined): number {
     case 'ETIMEDOUT':
     case 'ETLS':
     case 'EAUTH':
+    case 'ECANCELLED':
       return EXIT.connectionFailed;
     case 'EINTERNAL':
       return EXIT.internal;

@@ -1,6 +1,6 @@
 import type { SmtpReplyData } from '../../shared/types/errors.js';
 import type { SendRequest } from '../../shared/types/message.js';
-import type { PhaseTimings, RejectedRecipient, SubmissionReport, TlsFacts, TranscriptEntry } from '../../shared/types/report.js';
+import type { PhaseTimings, RejectedRecipient, SendStep, SubmissionReport, TlsFacts, TranscriptEntry } from '../../shared/types/report.js';
 import { HoplightError, toErrorData } from './errors.js';
 import { buildMessage, checkMessage, type CheckedMessage, type ComposedMessage } from './message/compose-message.js';
 import { relayGuarantee } from './relay-guarantee.js';
@@ -31,8 +31,14 @@ export interface SubmitOptions {
   readonly timeouts?: Partial<Timeouts>;
   /** The whole send, from connecting to the final reply, ends after this long (default DEFAULT_SEND_DEADLINE_MS). */
   readonly deadlineMs?: number;
-  /** Called with each transcript line as it happens (already redacted). */
-  readonly onProgress?: (phase: string) => void;
+  /** Called as the send enters each step (connecting, TLS, authenticating, sending, awaiting the verdict, finished). */
+  readonly onProgress?: (step: SendStep) => void;
+  /**
+   * Cancels the send at whatever step it is in. Before the end of the data nothing is delivered (RFC 5321: an
+   * unfinished DATA is discarded) and the outcome is `cancelled`; once the end of the data was written the outcome
+   * is `uncertain`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How long one send may take in all: long enough for a server's 10-minute scan of the data (RFC 5321 §4.5.3.2.6). */
@@ -102,10 +108,25 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
   const state: SessionState = { requireTlsAdvertised: false, requireTlsRequested: false, accepted: [], rejected: [], timings: {} };
   const lap = (since: number): number => Math.round(performance.now() - since);
   let error: HoplightError | undefined;
+  const { signal } = options;
+  const progress = (step: SendStep): void => {
+    try {
+      options.onProgress?.(step);
+    } catch (caught) {
+      console.error('[hoplight] a progress listener threw', caught);
+    }
+  };
+  const cancelled = (): HoplightError => new HoplightError('ECANCELLED', state.contentSent ? 'Cancelled while waiting for the server\'s verdict.' : 'Cancelled by you before the message was complete, so nothing was delivered.');
+  const onAbort = (): void => state.channel?.failWith(cancelled());
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const checkpoint = (): void => {
+    if (signal?.aborted) throw cancelled();
+  };
 
   try {
     let mark = performance.now();
-    const socket = await connectTcp(server.host, server.port, timeouts.connectMs);
+    progress('connecting');
+    const socket = await connectTcp(server.host, server.port, timeouts.connectMs, signal);
     state.timings.connectMs = lap(mark);
     state.remoteAddress = socket.remoteAddress;
     const channel = new SmtpChannel(socket, t0, password ? [password] : []);
@@ -118,8 +139,10 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     const clientName = ehloName(socket);
 
     let capabilities: Capabilities;
+    checkpoint();
     if (server.security === 'implicit') {
       // RFC 8314 §3: TLS first, then the SMTP greeting inside it.
+      progress('tls');
       mark = performance.now();
       channel.note('TLS handshake started (implicit TLS)');
       const secure = await handshake(channel.release(), trust, timeouts.tlsMs);
@@ -140,6 +163,7 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
         throw new HoplightError('ESTARTTLS', `${where} refused EHLO (${replyText(before.reply)}), so STARTTLS cannot be negotiated. Nothing was sent.`, { reply: before.reply });
       }
       state.capabilitiesBeforeTls = capabilityLines(before.reply);
+      progress('tls');
       mark = performance.now();
       state.tls = await startTls(channel, before.capabilities, trust, timeouts, where);
       state.timings.tlsMs = lap(mark);
@@ -162,15 +186,19 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     const limit = sizeLimit(capabilities);
     if (limit !== undefined && checked.minimumBytes > limit) throw sizeError(checked.minimumBytes, limit, where, state, true);
     const message = await buildMessage(checked);
+    checkpoint();
     state.composed = message;
     const mailParameters = envelopeParameters(message, capabilities, request.security === 'require-tls', where, state);
 
     if (server.user !== undefined && password !== undefined) {
+      progress('authenticating');
       mark = performance.now();
       state.authMechanism = await authenticate(channel, capabilities, { user: server.user, password }, server.authMethod ?? 'auto', timeouts, where);
       state.timings.authMs = lap(mark);
     }
 
+    checkpoint();
+    progress('sending');
     mark = performance.now();
     state.requireTlsRequested = request.security === 'require-tls';
     state.envelopeSent = true;
@@ -181,6 +209,7 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     checkEnvelopeOutcome(outcome, state, where);
     state.finalReply = await sendContent(channel, dotStuff(message.content), timeouts, () => {
       state.contentSent = true;
+      progress('awaiting-verdict');
     });
     state.timings.transferMs = lap(mark);
     // RFC 5321 §4.2.1: any 2yz is positive completion; only 4yz and 5yz refuse the message.
@@ -193,6 +222,7 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     quit(channel);
   } catch (caught) {
     error = caught instanceof HoplightError ? caught : new HoplightError('EINTERNAL', `Internal error in Hoplight: ${caught instanceof Error ? caught.message : String(caught)}`, { cause: caught });
+    if (signal?.aborted) error = Object.assign(cancelled(), { messageTransmitted: error.messageTransmitted });
     // A step that ran out of time because the whole send did says so, with the limit that applied.
     if (error.code === 'ETIMEDOUT' && performance.now() >= deadlineAt - 5) error = Object.assign(deadlineError(deadlineMs), { messageTransmitted: error.messageTransmitted });
     if (state.envelopeSent) error.messageTransmitted = true;
@@ -209,7 +239,10 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
       });
     }
     if (state.channel) quit(state.channel);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
+  progress('finished');
   return buildReport(prepared, state, startedAt, lap(t0), deadlineMs, error);
 }
 
@@ -307,6 +340,10 @@ function buildReport(prepared: PreparedSubmission, state: SessionState, startedA
   const errorData = error ? toErrorData(error) : undefined;
   const outcome: SubmissionReport['outcome'] = accepted
     ? 'accepted'
+    : state.contentSent && !state.finalReply
+      ? 'uncertain'
+      : errorData?.code === 'ECANCELLED'
+        ? 'cancelled'
     : !errorData?.messageTransmitted && (errorData?.code === 'ESTARTTLS' || errorData?.code === 'EREQUIRETLS' || state.refusedLocally)
       ? 'not-sent'
       : errorData?.code === 'EENVELOPE' || errorData?.code === 'EMESSAGE' || errorData?.code === 'EREQUIRETLS'
@@ -314,7 +351,7 @@ function buildReport(prepared: PreparedSubmission, state: SessionState, startedA
         : 'failed';
   const queueId = state.finalReply && accepted ? queueIdFrom(state.finalReply) : undefined;
   return {
-    reportVersion: 1,
+    reportVersion: 2,
     outcome,
     securityChoice: request.security,
     connectionSecurity: request.server.security,

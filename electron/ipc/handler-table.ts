@@ -8,6 +8,8 @@ import {
   accountTestSchema,
   accountUpdateSchema,
   checkDomainSchema,
+  forecastSchema,
+  sendCancelSchema,
   checkServerSchema,
   emptySchema,
   sandboxStartSchema,
@@ -26,7 +28,12 @@ import { HoplightError, inputError, toErrorData } from '../core/errors.js';
 import { checkDomain } from '../core/posture/domain-check.js';
 import { checkServer } from '../core/posture/server-check.js';
 import { startSandbox, type RunningSandbox } from '../core/sandbox/sandbox.js';
-import { submitMessage } from '../core/submit-message.js';
+import { submitMessage, type SubmitOptions } from '../core/submit-message.js';
+import { ForecastCache } from '../core/posture/forecast-cache.js';
+import { buildHopModel } from '../core/report/hop-model.js';
+import { renderSubmissionReport } from '../core/report/render-submission.js';
+import type { SendResult } from '../../shared/ipc/contract.js';
+import type { SendStep, SubmissionReport } from '../../shared/types/report.js';
 
 async function extraCa(caFile: string | undefined): Promise<{ extraCaPem?: string }> {
   if (caFile === undefined) return {};
@@ -44,6 +51,8 @@ export interface HandlerDeps {
   readonly emit: <E extends EventChannel>(channel: E, payload: EventContract[E]) => void;
   /** Where unexpected errors are logged (main's console in the app). */
   readonly logError?: (message: string, error: unknown) => void;
+  /** How the composer's forecasts are checked (tests point them at a local DNSSEC world). */
+  readonly forecast?: { readonly resolver?: string; readonly extraCaPem?: string; readonly smtpPort?: number; readonly httpsPort?: number };
 }
 
 /** A handler table and the resources it holds. */
@@ -58,6 +67,40 @@ export interface Handlers {
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
   let sandbox: RunningSandbox | undefined;
+  /** Sends in flight, by the operation id the renderer gave: what `send:cancel` aborts. */
+  const operations = new Map<string, AbortController>();
+  const forecasts = new ForecastCache((domain) =>
+    checkDomain({
+      domain,
+      resolver: createResolver(deps.forecast?.resolver ? parseResolverAddress(deps.forecast.resolver) : systemResolverAddress()),
+      ...(deps.forecast?.extraCaPem ? { extraCaPem: deps.forecast.extraCaPem } : {}),
+      ...(deps.forecast?.smtpPort ? { smtpPort: deps.forecast.smtpPort } : {}),
+      ...(deps.forecast?.httpsPort ? { httpsPort: deps.forecast.httpsPort } : {}),
+    }),
+  );
+
+  /** Runs one send as an operation: progress events, cancellable, and the result with its hop model and text. */
+  const runSend = async (operationId: string | undefined, run: (options: SubmitOptions) => Promise<SubmissionReport>): Promise<SendResult> => {
+    const controller = new AbortController();
+    if (operationId !== undefined) {
+      if (operations.has(operationId)) throw inputError('operationId', 'a send with this id is already running.');
+      operations.set(operationId, controller);
+    }
+    try {
+      const report = await run({
+        signal: controller.signal,
+        ...(operationId !== undefined ? { onProgress: (step: SendStep) => deps.emit('send:progress', { operationId, step }) } : {}),
+      });
+      const domains = report.message.recipients.map((r) => r.slice(r.lastIndexOf('@') + 1).toLowerCase());
+      const known = Object.fromEntries(domains.flatMap((d) => {
+        const check = forecasts.peek(d);
+        return check ? [[d, check] as const] : [];
+      }));
+      return { report, hops: buildHopModel(report, known), text: renderSubmissionReport(report) };
+    } finally {
+      if (operationId !== undefined) operations.delete(operationId);
+    }
+  };
 
   const status = (): SandboxStatus =>
     sandbox
@@ -91,17 +134,23 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     };
 
   const table: HandlerTable = {
-    'send:message': guarded(sendMessageSchema, async ({ password, useSandboxPassword, accountId, server, message, security }) => {
+    'send:message': guarded(sendMessageSchema, async ({ password, useSandboxPassword, accountId, server, message, security, operationId }) => {
       if (useSandboxPassword && !sandbox) throw new HoplightError('ECONFIG', 'The sandbox is not running, so its password is not available.', { hint: 'Start the sandbox first.' });
       if (accountId !== undefined) {
         // The password is read here, in main, at send time; it never crosses to the renderer.
         const account = deps.accounts.store.find(accountId);
         const secret = await deps.accounts.passwordForSend(account, password);
-        return submitMessage({ server: serverOf(account), message: { ...message, from: message.from || fromOf(account) }, security }, secret);
+        return runSend(operationId, (options) => submitMessage({ server: serverOf(account), message: { ...message, from: message.from || fromOf(account) }, security }, secret, options));
       }
       if (!server) throw inputError('server', 'give the server settings or an account.');
-      return submitMessage({ server, message, security }, useSandboxPassword ? sandbox?.password : password);
+      return runSend(operationId, (options) => submitMessage({ server, message, security }, useSandboxPassword ? sandbox?.password : password, options));
     }),
+    'send:cancel': guarded(sendCancelSchema, async ({ operationId }) => {
+      const controller = operations.get(operationId);
+      controller?.abort();
+      return { cancelled: controller !== undefined };
+    }),
+    'posture:forecast': guarded(forecastSchema, ({ domain }) => forecasts.get(domain)),
     'sandbox:start': guarded(sandboxStartSchema, async (input) => {
       if (sandbox) return status();
       sandbox = await startSandbox({

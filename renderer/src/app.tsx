@@ -1,27 +1,88 @@
-import { useState } from 'react';
-import { Composer, EMPTY_DRAFT, type ComposerDraft } from './components/composer';
-import { ErrorBox, HopReport } from './components/hop-report';
-import { SandboxPanel } from './components/sandbox-panel';
-import { useSend } from './hooks/use-send';
+import { useEffect, useState } from 'react';
+import { useAccounts } from './accounts/use-accounts';
+import { Composer } from './compose/composer';
+import { SANDBOX_SENDER, draftToRequest, emptyDraft, type Draft } from './compose/draft';
+import { SendProgress } from './compose/send-progress';
+import { useSender } from './compose/use-sender';
+import { FirstRun } from './first-run/first-run';
+import { HopView } from './hop-view/hop-view';
+import { ReceivedList } from './sandbox/received-list';
+import { useSandbox } from './sandbox/use-sandbox';
+import { ErrorBox } from './ui/error-box';
+import { HelpOverlay } from './ui/help-overlay';
 
-/** The app: sandbox, composer and the report of the last send. */
+/** The app's main screen: first run, or the composer with its forecasts, progress and the per-hop view. */
 export function App() {
-  const [draft, setDraft] = useState<ComposerDraft>(EMPTY_DRAFT);
-  const [sendState, send] = useSend();
+  const { accounts, reload } = useAccounts();
+  const sandbox = useSandbox();
+  const sender = useSender();
+  const [draft, setDraft] = useState<Draft>();
+  const [help, setHelp] = useState(false);
+
+  // The first account (or the sandbox) is the sender until the user picks another.
+  useEffect(() => {
+    if (draft || !accounts) return;
+    const first = accounts[0];
+    if (first) setDraft(emptyDraft(first.id, first.defaultSecurity));
+    else if (sandbox.status.running) setDraft(emptyDraft(SANDBOX_SENDER, 'require-tls'));
+  }, [accounts, sandbox.status.running, draft]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key === '?' && !(event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLSelectElement)) setHelp(true);
+      if (event.key === 'Escape') setHelp(false);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const trySandbox = async (): Promise<void> => {
+    await sandbox.start();
+    setDraft({
+      ...emptyDraft(SANDBOX_SENDER, 'require-tls'),
+      to: [{ text: 'friend@example.org', address: 'friend@example.org', domain: 'example.org' }],
+      subject: 'My first REQUIRETLS message',
+      text: 'Hello! This message was sent with “Require TLS on every hop”.\n',
+    });
+  };
+
+  const firstRun = accounts !== undefined && accounts.length === 0 && !sandbox.status.running;
+  const sending = sender.state.status === 'sending';
   return (
-    <main>
-      <header>
-        <h1>Hoplight</h1>
-        <p>Mail submission whose transport security you can see and insist on.</p>
+    <div className="app">
+      <header className="app-header">
+        <div>
+          <h1>Hoplight</h1>
+          <p>Mail whose transport security you can see and insist on.</p>
+        </div>
+        <button type="button" className="help-button" onClick={() => setHelp(true)} aria-haspopup="dialog">
+          Keyboard shortcuts <kbd>?</kbd>
+        </button>
       </header>
-      <SandboxPanel
-        onUse={(s) =>
-          setDraft({ ...draft, host: s.host, port: String(s.port), security: 'starttls', user: s.user, password: '', useSandboxPassword: true, caFile: s.caFile, pin: '' })
-        }
-      />
-      <Composer draft={draft} onChange={setDraft} onSend={(request) => void send(request)} sending={sendState.status === 'running'} />
-      {sendState.status === 'error' && sendState.error ? <ErrorBox error={sendState.error} /> : null}
-      {sendState.status === 'done' && sendState.data ? <HopReport report={sendState.data} /> : null}
-    </main>
+      <main>
+        {accounts === undefined ? <p role="status">Loading your accounts…</p> : null}
+        {firstRun ? (
+          <FirstRun
+            onTrySandbox={trySandbox}
+            {...(sandbox.error ? { sandboxError: sandbox.error } : {})}
+            busy={sandbox.busy}
+            onAdded={(account) => {
+              void reload();
+              setDraft(emptyDraft(account.id, account.defaultSecurity));
+            }}
+          />
+        ) : null}
+        {!firstRun && draft && accounts ? (
+          <>
+            <Composer draft={draft} onChange={setDraft} accounts={accounts} sandbox={sandbox.status} sending={sending} onSend={() => void sender.send(draftToRequest(draft, accounts, sandbox.status))} />
+            {sending ? <SendProgress step={sender.state.step} cancelling={sender.state.cancelling === true} onCancel={sender.cancel} /> : null}
+            {sender.state.status === 'error' && sender.state.error ? <ErrorBox error={sender.state.error} /> : null}
+            {sender.state.status === 'done' && sender.state.result ? <HopView result={sender.state.result} /> : null}
+            <ReceivedList received={sandbox.received} />
+          </>
+        ) : null}
+      </main>
+      {help ? <HelpOverlay onClose={() => setHelp(false)} /> : null}
+    </div>
   );
 }

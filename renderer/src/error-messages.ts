@@ -12,5 +12,6 @@ export const ERROR_TITLES: Readonly<Record<ErrorCode, string>> = {
   EENVELOPE: 'The server refused the sender or a recipient',
   EMESSAGE: 'The server refused the message',
   ECONFIG: 'A setting on this computer needs attention',
+  ECANCELLED: 'Cancelled',
   EINTERNAL: 'Something went wrong inside Hoplight',
 };

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Result } from '../types/errors.js';
-import type { SubmissionReport } from '../types/report.js';
+import type { HopModel } from '../types/hop-model.js';
+import type { SendStep, SubmissionReport } from '../types/report.js';
 import type { SandboxMessageEvent, SandboxStatus } from '../types/sandbox.js';
 import type { AccountTestResult, AccountView, DiscoveryResult } from '../types/account.js';
 import type { DomainCheckResult, ServerCheckResult } from '../types/posture.js';
@@ -14,7 +15,9 @@ import type {
   checkDomainSchema,
   checkServerSchema,
   emptySchema,
+  forecastSchema,
   sandboxStartSchema,
+  sendCancelSchema,
   sendMessageSchema,
 } from './schemas.js';
 
@@ -24,7 +27,11 @@ import type {
  */
 export interface InvokeContract {
   /** Submit one message; `ok: true` means an attempt was made, whose report says whether it was accepted. */
-  'send:message': { request: z.input<typeof sendMessageSchema>; response: SubmissionReport };
+  'send:message': { request: z.input<typeof sendMessageSchema>; response: SendResult };
+  /** Cancel a send by its operation id; `cancelled: false` when none is running under that id. */
+  'send:cancel': { request: z.input<typeof sendCancelSchema>; response: { cancelled: boolean } };
+  /** A recipient domain's check and forecast, cached in main for a few minutes (the composer asks as addresses are typed). */
+  'posture:forecast': { request: z.input<typeof forecastSchema>; response: DomainCheckResult };
   'sandbox:start': { request: z.input<typeof sandboxStartSchema>; response: SandboxStatus };
   'sandbox:stop': { request: z.input<typeof emptySchema>; response: SandboxStatus };
   'sandbox:status': { request: z.input<typeof emptySchema>; response: SandboxStatus };
@@ -51,6 +58,15 @@ export interface InvokeContract {
 /** Main-to-renderer events. */
 export interface EventContract {
   'sandbox:message-received': SandboxMessageEvent;
+  /** A send entered a step: connecting, TLS, authenticating, sending, awaiting the verdict, finished. */
+  'send:progress': { readonly operationId: string; readonly step: SendStep };
+}
+
+/** What a send returns: the report, its per-hop model (computed in main) and the same text `hoplight send` prints. */
+export interface SendResult {
+  readonly report: SubmissionReport;
+  readonly hops: HopModel;
+  readonly text: string;
 }
 
 /** A channel name. */
@@ -60,9 +76,9 @@ export type EventChannel = keyof EventContract;
 
 /** The renderer's API grouped by feature: `api.send.message(…)`, `api.sandbox.start(…)`. */
 export const API_SHAPE = {
-  send: { message: 'send:message' },
+  send: { message: 'send:message', cancel: 'send:cancel' },
   sandbox: { start: 'sandbox:start', stop: 'sandbox:stop', status: 'sandbox:status' },
-  posture: { checkServer: 'posture:check-server', checkDomain: 'posture:check-domain' },
+  posture: { checkServer: 'posture:check-server', checkDomain: 'posture:check-domain', forecast: 'posture:forecast' },
   accounts: {
     list: 'accounts:list',
     add: 'accounts:add',
@@ -79,6 +95,7 @@ export const API_SHAPE = {
 /** Events the renderer may subscribe to, by feature: `api.events.sandboxMessageReceived(cb)`. */
 export const EVENT_SHAPE = {
   sandboxMessageReceived: 'sandbox:message-received',
+  sendProgress: 'send:progress',
 } as const satisfies Record<string, EventChannel>;
 
 /** Every invoke channel, for registration and the channel snapshot test. */

@@ -42,10 +42,18 @@ export const sendMessageSchema = z
     useSandboxPassword: z.boolean().optional(),
     /** Send from a stored account: its settings fill `server` (fields given override) and main reads its password from the keychain. */
     accountId: z.string().max(100).optional(),
+    /** Chosen by the renderer so it can follow progress (`send:progress`) and cancel (`send:cancel`) this send. */
+    operationId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).optional(),
   })
   .strict()
   .refine((r) => !(r.password !== undefined && r.useSandboxPassword), { message: 'give a password or useSandboxPassword, not both', path: ['password'] })
   .refine((r) => r.server !== undefined || r.accountId !== undefined, { message: 'give the server settings or an account', path: ['server'] });
+
+/** `send:cancel`: stops the send with that operation id, at whatever step it is in. */
+export const sendCancelSchema = z.object({ operationId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) }).strict();
+
+/** `posture:forecast`: the domain check for one recipient domain, from main's cache when fresh. */
+export const forecastSchema = z.object({ domain: z.string().min(1).max(255) }).strict();
 
 /** `sandbox:start`. */
 export const sandboxStartSchema = z

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'EMESSAGE'
   /** A settings or keychain problem on this machine. */
   | 'ECONFIG'
+  /** The user cancelled the operation. */
+  | 'ECANCELLED'
   /** A bug in Hoplight, not a server or network failure. */
   | 'EINTERNAL';
 

@@ -108,9 +108,25 @@ export interface RelayGuarantee {
 }
 
 /** The whole answer to "how was my message protected?". Plain data, JSON as is. */
+/** The steps of a send, in order, as progress reports them. */
+export type SendStep = 'connecting' | 'tls' | 'authenticating' | 'sending' | 'awaiting-verdict' | 'finished';
+
+/**
+ * What became of the message at the submission server:
+ * - `accepted`: a 2xx final reply; `rejected`: the server refused it; `not-sent`: Hoplight stopped before
+ *   transmitting any of it (a security requirement, a local limit); `failed`: the connection or login failed
+ *   before the end of the data, so nothing was delivered; `cancelled`: the user stopped it before the end of the
+ *   data, so nothing was delivered;
+ * - `uncertain`: the whole message and its end-of-data were written but no verdict came back (lost connection,
+ *   timeout, cancel while waiting): it may have been delivered. Never re-send it without asking.
+ */
+export type SubmissionOutcome = 'accepted' | 'not-sent' | 'rejected' | 'failed' | 'cancelled' | 'uncertain';
+
+/** The whole answer to "how was my message protected?". Plain data, JSON as is. */
 export interface SubmissionReport {
-  readonly reportVersion: 1;
-  readonly outcome: 'accepted' | 'not-sent' | 'rejected' | 'failed';
+  /** 2 added the outcomes `cancelled` and `uncertain`. */
+  readonly reportVersion: 2;
+  readonly outcome: SubmissionOutcome;
   readonly securityChoice: SecurityChoice;
   readonly connectionSecurity: ConnectionSecurity;
   readonly startedAt: string;

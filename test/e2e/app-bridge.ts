@@ -8,10 +8,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { AccountsService } from '../../electron/core/accounts/accounts-service.js';
 import { AccountStore, openAccountsFile } from '../../electron/core/accounts/account-store.js';
 import { MemoryCredentialStore } from '../../electron/core/accounts/credential-store.js';
-import { createHandlers, type Handlers } from '../../electron/ipc/handler-table.js';
+import { createHandlers, type HandlerDeps, type Handlers } from '../../electron/ipc/handler-table.js';
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../shared/ipc/contract.js';
 
 const root = resolve(__dirname, '..', '..');
+const AXE_SOURCE = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const rendererDir = join(root, 'dist', 'renderer');
 /** Debian's Chromium. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -20,6 +21,10 @@ export const CHROMIUM = '/usr/bin/chromium';
 export interface AppUnderTest {
   readonly page: Page;
   readonly dataDir: string;
+  /** The app's accounts service, for a test to add accounts as if through the accounts screen. */
+  readonly accounts: AccountsService;
+  /** Runs axe-core in the page (injected through the debugger, so the page's CSP stays as strict as in the app). */
+  axe(): Promise<{ id: string; impact: string | null; help: string; nodes: number }[]>;
   readonly consoleErrors: string[];
   close(): Promise<void>;
 }
@@ -42,8 +47,15 @@ function serveRenderer(): Promise<{ server: Server; url: string }> {
   }));
 }
 
+/** What a test can set about the app it opens: how forecasts are checked, the colour scheme, the window size. */
+export interface OpenAppOptions {
+  readonly forecast?: HandlerDeps['forecast'];
+  readonly colorScheme?: 'light' | 'dark';
+  readonly viewport?: { width: number; height: number };
+}
+
 /** Builds the renderer (never test a stale one), serves it, opens it in Chromium with the bridge in place of the preload. */
-export async function openApp(): Promise<AppUnderTest> {
+export async function openApp(options: OpenAppOptions = {}): Promise<AppUnderTest> {
   const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`renderer build failed: ${built.stderr}`);
   const bridge = await build({ entryPoints: [join(__dirname, 'bridge-client.ts')], bundle: true, format: 'iife', write: false, platform: 'browser' });
@@ -53,11 +65,13 @@ export async function openApp(): Promise<AppUnderTest> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
-  const page: Page = await browser.newPage();
+  const page: Page = await browser.newPage({ colorScheme: options.colorScheme ?? 'light', viewport: options.viewport ?? { width: 1100, height: 800 } });
+  const accounts = new AccountsService(() => new AccountStore(openAccountsFile(dataDir)), new MemoryCredentialStore());
   const handlers: Handlers = createHandlers({
     dataDir,
     // The accounts file for real (conf, as the CLI uses it); an in-memory keychain, since no Secret Service runs here.
-    accounts: new AccountsService(() => new AccountStore(openAccountsFile(dataDir)), new MemoryCredentialStore()),
+    accounts,
+    ...(options.forecast ? { forecast: options.forecast } : {}),
     // Runs in the page, where bridge-client.ts defined __hoplightEmit.
     emit: (channel, payload) =>
       void page.evaluate(([c, p]) => (globalThis as unknown as { __hoplightEmit(c: string, p: unknown): void }).__hoplightEmit(c, p), [channel, payload] as const),
@@ -76,6 +90,15 @@ export async function openApp(): Promise<AppUnderTest> {
   return {
     page,
     dataDir,
+    accounts,
+    axe: async () => {
+      await page.evaluate(AXE_SOURCE);
+      const results = await page.evaluate(async () => {
+        const axe = (globalThis as unknown as { axe: { run(context: unknown, options: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] }> } }).axe;
+        return (await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] })).violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
+      });
+      return results;
+    },
     consoleErrors,
     close: async () => {
       await browser.close();

@@ -1,49 +1,182 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalSubmissionServer, type LocalServer } from '../../electron/core/sandbox/local-submission-server.js';
+import { issueCertificate, type IssuedCertificate } from '../../electron/core/tls/local-ca.js';
+import { dnsToolsInstalled, randomLoopbackNet, startDnsWorld, type DnsWorld } from '../helpers/dns-world.js';
 import { commandExists, peerAvailable } from '../helpers/peers.js';
+import { makeTestPki, type TestPki } from '../helpers/pki.js';
+import { postfixInstalled, startPostfix, type PostfixPeer } from '../helpers/postfix.js';
+import { politeScript, startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
 import { CHROMIUM, openApp, type AppUnderTest } from './app-bridge.js';
 
-const available = peerAvailable('Chromium', commandExists(CHROMIUM), 'apt-get install chromium, or run scripts/install-test-peers.sh');
+// The journeys of the composer issue, from the renderer's production build in Chromium, through the bridge that
+// calls the app's own handler table, against real peers: the sandbox, Postfix (no REQUIRETLS), a server that stalls
+// after 354, and MX servers in a local DNSSEC world for the forecast chips. axe-core runs on every state.
+const available =
+  peerAvailable('Chromium', commandExists(CHROMIUM), 'apt-get install chromium, or run scripts/install-test-peers.sh') &&
+  peerAvailable('unbound + dnssec-signzone', dnsToolsInstalled(), 'apt-get install unbound bind9-utils') &&
+  peerAvailable('ports 25 on loopback', process.getuid?.() === 0, 'run the tests as root, as CI does') &&
+  peerAvailable('Postfix', postfixInstalled(), 'run scripts/install-test-peers.sh');
 
-describe.skipIf(!available)('the composer, in Chromium, against the app’s handler table', () => {
+const spki = (cert: IssuedCertificate): string => createHash('sha256').update(new X509Certificate(cert.certPem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+
+describe.skipIf(!available)('the composer and the per-hop view, in Chromium', () => {
+  const net = randomLoopbackNet();
   let app: AppUnderTest;
+  let pki: TestPki;
+  let world: DnsWorld;
+  let postfix: PostfixPeer;
+  let stall: ScriptedServer;
+  const mx: LocalServer[] = [];
+
   beforeAll(async () => {
-    app = await openApp();
+    pki = makeTestPki();
+    const cert = (name: string): IssuedCertificate => issueCertificate({ commonName: name, names: [name] }, pki.ca);
+    const good = cert('mx.good.test');
+    const plain = cert('mx.plain.test');
+    mx.push(
+      await startLocalSubmissionServer({ host: `${net}.2`, starttlsPort: 25, tls: good, advertiseRequireTls: true, onMessage: () => undefined }),
+      await startLocalSubmissionServer({ host: `${net}.3`, starttlsPort: 25, tls: plain, advertiseRequireTls: false, onMessage: () => undefined }),
+    );
+    world = await startDnsWorld([
+      { name: 'good.test', signed: true, records: ['@ MX 10 mx', `mx A ${net}.2`, `_25._tcp.mx TLSA 3 1 1 ${spki(good)}`] },
+      { name: 'plain.test', signed: true, records: ['@ MX 10 mx', `mx A ${net}.3`, `_25._tcp.mx TLSA 3 1 1 ${spki(plain)}`] },
+      { name: 'dead.test', signed: true, records: ['@ MX 10 mx', `mx A ${net}.9`] },
+      { name: 'example.org', signed: false, records: ['@ MX 10 mx', `mx A ${net}.9`] },
+    ]);
+    postfix = await startPostfix(pki);
+    stall = await startScriptedServer(
+      pki,
+      '220 stall.test ESMTP\r\n',
+      politeScript((line, context) => {
+        if (line !== '.') return 'default';
+        context.stopReading();
+        return undefined; // the message arrived; the verdict never comes
+      }),
+    );
+    app = await openApp({ forecast: { resolver: `127.0.0.1:${world.port}`, extraCaPem: pki.ca.certPem } });
   });
   afterAll(async () => {
     await app?.close();
+    await Promise.all([world?.stop(), postfix?.stop(), stall?.close(), ...mx.map((m) => m.close())]);
   });
 
-  it('starts the sandbox, sends with "Require TLS on every hop" and shows how hop 1 was protected', async () => {
-    const { page } = app;
-    await page.getByRole('button', { name: 'Start the sandbox' }).click();
-    await page.getByRole('button', { name: 'Use the sandbox in the composer' }).click();
-    await page.getByLabel('From', { exact: true }).fill('Me <me@example.test>');
-    await page.getByLabel('To', { exact: true }).fill('you@example.test, other@example.test');
-    await page.getByLabel('Subject', { exact: true }).fill('Sent from the composer');
-    await page.getByLabel('Message', { exact: true }).fill('Confidential, please.');
-    await page.getByLabel(/Require TLS on every hop/).check();
-    await page.getByRole('button', { name: 'Send' }).click();
+  const noSeriousViolations = async (): Promise<void> => {
+    const violations = (await app.axe()).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+  };
 
-    const report = page.locator('section[aria-label="Security report"]');
-    await report.waitFor();
-    expect(await report.getAttribute('data-outcome')).toBe('accepted');
-    expect(await report.locator('[data-field="tls"]').textContent()).toMatch(/^TLSv1\.3, /);
-    expect(await report.locator('[data-field="requiretls"]').textContent()).toBe('advertised yes, requested yes, accepted yes');
+  it('first run: no account, so the welcome panel; the sandbox sends a REQUIRETLS message and the per-hop view shows it', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Try the built-in sandbox' }).waitFor();
+    await noSeriousViolations();
+    await page.getByRole('button', { name: 'Try the built-in sandbox' }).click();
+    // Prefilled: the sandbox as sender, a recipient, "Require TLS on every hop" chosen.
+    await page.getByLabel('Subject', { exact: true }).waitFor();
+    expect(await page.getByLabel('From', { exact: true }).inputValue()).toBe('sandbox');
+    expect(await page.getByRole('radio', { name: /Require TLS on every hop/ }).isChecked()).toBe(true);
+    await page.locator('[data-domain="example.org"][data-verdict="unknown"], [data-domain="example.org"][data-verdict="will-bounce"]').first().waitFor({ timeout: 30_000 });
+    await noSeriousViolations();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const view = page.getByRole('region', { name: 'How the message travels' });
+    await view.waitFor();
+    expect(await view.getAttribute('data-outcome')).toBe('accepted');
+    expect(await view.locator('[data-hop="submission"]').getAttribute('data-state')).toBe('verified');
+    expect(await view.locator('[data-fact="TLS"]').textContent()).toMatch(/^TLSv1\.3, /);
+    expect(await view.locator('[data-fact="REQUIRETLS"]').textContent()).toBe('advertised yes, requested yes, accepted yes');
+    expect(await view.locator('[data-hop="relays"]').getAttribute('data-state')).toBe('promised');
     await page.getByRole('list', { name: 'Received messages' }).getByText('REQUIRETLS').first().waitFor();
-    expect(await page.getByRole('list', { name: 'Received messages' }).textContent()).toContain('me@example.test → you@example.test, other@example.test');
+    await noSeriousViolations();
   });
 
-  it('bad input is named and the typed message is kept', async () => {
+  it('address chips: a paste of several addresses, a malformed one marked with its reason, removed by keyboard', async () => {
     const { page } = app;
-    await page.getByLabel('To', { exact: true }).fill('not an address');
-    await page.getByLabel('Message', { exact: true }).fill('Text I must not lose.');
-    await page.getByRole('button', { name: 'Send' }).click();
-    const alert = page.getByRole('alert');
-    await alert.waitFor();
-    expect(await alert.getAttribute('data-code')).toBe('EINPUT');
-    expect(await alert.textContent()).toContain('to[0]');
-    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Text I must not lose.');
-    expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('Sent from the composer');
+    const to = page.getByLabel('To', { exact: true });
+    await to.click();
+    await page.keyboard.press('Backspace'); // removes the prefilled recipient
+    await to.evaluate((input) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', 'Ann Example <ann@good.test>, bob@plain.test; not an address');
+      input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    });
+    const chips = page.getByRole('group', { name: 'To recipients' }).getByTestId('address-chip');
+    await expect.poll(() => chips.allTextContents()).toEqual(['Ann Example <ann@good.test>×', 'bob@plain.test×', '⚠ not an address×']);
+    expect(await page.locator('.field-problems').textContent()).toContain('“not an address” has a space');
+    await noSeriousViolations();
+    await to.click();
+    await page.keyboard.press('Backspace');
+    await expect.poll(() => chips.count()).toBe(2);
+  });
+
+  it('forecast chips per recipient domain: green, red and grey, re-worded when the choice changes', async () => {
+    const { page } = app;
+    const to = page.getByLabel('To', { exact: true });
+    await to.fill('someone@dead.test');
+    await to.press('Enter');
+    const chip = (domain: string) => page.locator(`[data-domain="${domain}"]`);
+    await page.locator('[data-domain="good.test"][data-verdict="deliverable"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-domain="plain.test"][data-verdict="will-bounce"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-domain="dead.test"][data-verdict="unknown"]').waitFor({ timeout: 60_000 });
+    expect(await chip('good.test').getAttribute('class')).toContain('tone-good');
+    expect(await chip('plain.test').getAttribute('class')).toContain('tone-bad');
+    expect(await chip('plain.test').textContent()).toMatch(/will come back.*5\.7\.30/s);
+    expect(await chip('dead.test').getAttribute('class')).toContain('tone-unknown');
+    await noSeriousViolations();
+    await page.getByRole('radio', { name: /^Default/ }).check();
+    expect(await chip('plain.test').getAttribute('data-verdict')).toBe('policy-protected');
+    await page.getByRole('radio', { name: /TLS optional/ }).check();
+    expect(await chip('good.test').getAttribute('data-verdict')).toBe('policy-ignored');
+  });
+
+  it('a REQUIRETLS send to Postfix (no REQUIRETLS) is refused before anything is transmitted; the text is kept', async () => {
+    const { page } = app;
+    const account = await app.accounts.add(
+      { name: 'Office', fromAddress: 'alice@hoplight.test', host: '127.0.0.1', port: postfix.submissionPort, security: 'starttls', user: postfix.user, authMethod: 'auto', caFile: pki.caFile, defaultSecurity: 'require-tls', passwordStorage: 'keychain' },
+      postfix.password,
+    );
+    await page.reload();
+    await page.getByLabel('From', { exact: true }).waitFor();
+    await page.getByLabel('From', { exact: true }).selectOption(account.id);
+    expect(await page.getByRole('radio', { name: /Require TLS on every hop/ }).isChecked()).toBe(true);
+    await page.getByLabel('To', { exact: true }).fill('rcpt@good.test');
+    await page.getByLabel('To', { exact: true }).press('Enter');
+    await page.getByLabel('Subject', { exact: true }).fill('Must not leave');
+    await page.getByLabel('Message', { exact: true }).fill('Typed text that must survive.');
+    await page.keyboard.press('Control+Enter');
+    const view = page.getByRole('region', { name: 'How the message travels' });
+    await view.waitFor();
+    expect(await view.getAttribute('data-outcome')).toBe('not-sent');
+    expect(await view.getByRole('alert').getAttribute('data-code')).toBe('EREQUIRETLS');
+    expect(await view.getByRole('alert').textContent()).toContain('Nothing of the message was transmitted.');
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Typed text that must survive.');
+    expect(postfix.delivered()).toEqual([]);
+    await noSeriousViolations();
+  });
+
+  it('cancel while waiting for the verdict of a stalled server: "uncertain", never "not delivered"', async () => {
+    const { page } = app;
+    const account = await app.accounts.add(
+      { name: 'Stalling', fromAddress: 'me@hoplight.test', host: '127.0.0.1', port: stall.port, security: 'starttls', user: 'me', authMethod: 'auto', caFile: pki.caFile, defaultSecurity: 'default', passwordStorage: 'keychain' },
+      'pw-for-stall',
+    );
+    await page.reload();
+    await page.getByLabel('From', { exact: true }).waitFor();
+    await page.getByLabel('From', { exact: true }).selectOption(account.id);
+    await page.getByLabel('To', { exact: true }).fill('rcpt@good.test');
+    await page.getByLabel('To', { exact: true }).press('Enter');
+    await page.getByLabel('Subject', { exact: true }).fill('Stalls');
+    await page.getByLabel('Message', { exact: true }).fill('Waiting forever.');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const progress = page.getByRole('region', { name: 'Sending' });
+    await progress.getByText('Waiting for the server’s verdict').waitFor();
+    await progress.locator('[aria-current="step"]').getByText('Waiting for the server’s verdict').waitFor();
+    await noSeriousViolations();
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    const view = page.getByRole('region', { name: 'How the message travels' });
+    await view.waitFor();
+    expect(await view.getAttribute('data-outcome')).toBe('uncertain');
+    expect(await view.getByRole('heading', { level: 2 }).textContent()).toMatch(/Uncertain: .*may have been delivered/);
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Waiting forever.');
   });
 
   it('ran without errors or CSP violations in the page', () => {

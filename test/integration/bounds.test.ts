@@ -394,3 +394,59 @@ describe('strict input', () => {
     expect(target.stderr).toMatch(/host: .* is neither HOST, HOST:PORT nor an IPv6 address/);
   });
 });
+
+describe('a send as an operation: progress and cancel', () => {
+  const stallAfter354: Script = politeScript((line, context) => {
+    if (line.toUpperCase() !== 'DATA') return 'default';
+    context.write('354 go ahead\r\n');
+    context.stopReading();
+    return undefined;
+  });
+
+  it('reports each step in order, and cancelling before the end of the data is "cancelled": nothing delivered', async () => {
+    const server = await serve(stallAfter354);
+    const steps: string[] = [];
+    const controller = new AbortController();
+    const path = join(dir, 'cancel.bin');
+    writeFileSync(path, Buffer.alloc(6 * 1024 * 1024, 1));
+    const sending = send(account(server.port), 'require-tls', PASSWORD, testMessage({ attachments: [{ path }] }), {
+      signal: controller.signal,
+      onProgress: (step) => {
+        steps.push(step);
+        if (step === 'sending') setTimeout(() => controller.abort(), 300);
+      },
+    });
+    const report = await sending;
+    expect(steps).toEqual(['connecting', 'tls', 'authenticating', 'sending', 'finished']);
+    expect(report.outcome).toBe('cancelled');
+    expect(report.error?.code).toBe('ECANCELLED');
+    expect(report.error?.message).toMatch(/nothing was delivered/);
+  });
+
+  it('cancelling while waiting for the verdict is "uncertain", never "not delivered"', async () => {
+    const silentAtDot = await serve(politeScript((line) => (line === '.' ? undefined : 'default')));
+    const controller = new AbortController();
+    const report = await send(account(silentAtDot.port), 'default', PASSWORD, testMessage(), {
+      signal: controller.signal,
+      onProgress: (step) => {
+        if (step === 'awaiting-verdict') setTimeout(() => controller.abort(), 100);
+      },
+    });
+    expect(report.outcome).toBe('uncertain');
+    expect(report.error?.code).toBe('ECANCELLED');
+    expect(renderSubmissionReport(report).split('\n')[0]).toMatch(/^Uncertain: .* It may have been delivered/);
+  });
+
+  it('a connection lost after the end of the data is "uncertain" too', async () => {
+    const dropAtDot = await serve(
+      politeScript((line, context) => {
+        if (line !== '.') return 'default';
+        context.close();
+        return undefined;
+      }),
+    );
+    const report = await send(account(dropAtDot.port), 'default', PASSWORD);
+    expect(report.outcome).toBe('uncertain');
+    expect(report.reportVersion).toBe(2);
+  });
+});

@@ -1,9 +1,9 @@
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf from 'conf';
 import type { Account } from '../../../shared/types/account.js';
 import { HoplightError, inputError } from '../errors.js';
-import { readFileNoFollow, withFileLock, writeFileAtomic } from '../files/atomic-file.js';
+import { readFileNoFollow, withFileLock, withFileLockSync, writeFileAtomic } from '../files/atomic-file.js';
 import { parseMailbox } from '../message/address.js';
 import { checkServerSettings } from '../server-settings.js';
 import { serverOf } from './account-fields.js';
@@ -39,10 +39,13 @@ export function openAccountsFile(dataDir: string, open: (options: ReturnType<typ
   const path = join(dataDir, 'accounts.json');
   // Never read or write through a link planted in the data folder (this throws ECONFIG for one).
   readFileNoFollow(path);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   let file: AccountsFile;
   try {
-    file = open(accountsFileOptions(dataDir));
+    // Opening may create or migrate the file: under the same lock as every change, or a parallel add is lost.
+    file = withFileLockSync(path, () => open(accountsFileOptions(dataDir)));
   } catch (error) {
+    if (error instanceof HoplightError) throw error;
     throw setAside(path, (error as Error).message);
   }
   const parsed = accountsFileSchema.safeParse({ accounts: file.get('accounts') });

@@ -61,28 +61,49 @@ export function readFileNoFollow(path: string): Buffer | undefined {
 export async function withFileLock<T>(path: string, work: () => Promise<T> | T): Promise<T> {
   const lock = `${path}.lock`;
   const started = Date.now();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      mkdirSync(lock, { mode: 0o700 });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmdirSync(lock);
-      } catch {
-        // gone already, or taken over by another process: try again
-      }
-      if (Date.now() - started > LOCK_WAIT_MS) throw new HoplightError('ECONFIG', `${path} is locked by another Hoplight process (${lock}).`, { hint: 'Wait for it to finish, or remove the lock folder if no Hoplight is running.' });
-      await new Promise((resolve) => setTimeout(resolve, Math.min(200, 5 + attempt * 5) + Math.random() * 10));
-    }
-  }
+  for (let attempt = 0; !tryLock(lock, path, started); attempt++) await new Promise((resolve) => setTimeout(resolve, backoff(attempt)));
   try {
     return await work();
   } finally {
+    unlock(lock);
+  }
+}
+
+/** The same lock, for the few synchronous steps (opening the file, which may migrate and write it). */
+export function withFileLockSync<T>(path: string, work: () => T): T {
+  const lock = `${path}.lock`;
+  const started = Date.now();
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 0; !tryLock(lock, path, started); attempt++) Atomics.wait(pause, 0, 0, backoff(attempt));
+  try {
+    return work();
+  } finally {
+    unlock(lock);
+  }
+}
+
+const backoff = (attempt: number): number => Math.min(200, 5 + attempt * 5) + Math.random() * 10;
+
+function tryLock(lock: string, path: string, started: number): boolean {
+  try {
+    mkdirSync(lock, { mode: 0o700 });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     try {
-      rmdirSync(lock);
+      if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmdirSync(lock);
     } catch {
-      // already removed as stale by someone else; nothing to release
+      // gone already, or taken over by another process: try again
     }
+    if (Date.now() - started > LOCK_WAIT_MS) throw new HoplightError('ECONFIG', `${path} is locked by another Hoplight process (${lock}).`, { hint: 'Wait for it to finish, or remove the lock folder if no Hoplight is running.' });
+    return false;
+  }
+}
+
+function unlock(lock: string): void {
+  try {
+    rmdirSync(lock);
+  } catch {
+    // already removed as stale by someone else; nothing to release
   }
 }

@@ -30,6 +30,8 @@ export function renderSubmissionReport(unsafe: SubmissionReport, style: RenderSt
     'not-sent': style.bad(report.error?.code === 'ESTARTTLS' || report.error?.code === 'EREQUIRETLS' || report.error?.code === 'ETLS' ? 'Not sent: a security requirement could not be met. Nothing was transmitted.' : 'Not sent: Hoplight stopped before transmitting anything.'),
     rejected: style.bad('Refused by the server.'),
     failed: style.bad('Failed.'),
+    cancelled: style.bad('Cancelled before the message was complete: nothing was delivered.'),
+    uncertain: style.bad('Uncertain: the whole message was sent, but the server never confirmed it. It may have been delivered; check before sending it again.'),
   };
   out.push(style.bold(headline[report.outcome]));
   if (report.error) {

@@ -42,15 +42,24 @@ export function boundedTimeouts(base: Timeouts, deadlineAt: number): Timeouts {
 }
 
 /** Opens the TCP connection. */
-export function connectTcp(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+export function connectTcp(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new HoplightError('ECANCELLED', 'Cancelled before connecting.'));
     const socket = net.connect({ host, port });
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new HoplightError('ECANCELLED', 'Cancelled while connecting.'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('close', () => signal?.removeEventListener('abort', onAbort));
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new HoplightError('ETIMEDOUT', `Could not connect to ${host}:${port} within ${Math.round(timeoutMs / 1000)} s.`));
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       socket.removeAllListeners('error');
       resolve(socket);
     });

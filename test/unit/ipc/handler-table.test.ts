@@ -60,8 +60,10 @@ describe('the handler table', () => {
     });
     expect(sent.ok).toBe(true);
     if (!sent.ok) return;
-    expect(sent.value.outcome).toBe('accepted');
-    expect(sent.value.submissionHop.requireTls.accepted).toBe(true);
+    expect(sent.value.report.outcome).toBe('accepted');
+    expect(sent.value.report.submissionHop.requireTls.accepted).toBe(true);
+    expect(sent.value.hops.hops.map((h) => [h.hop, h.state])).toEqual([['submission', 'verified'], ['relays', 'promised'], ['recipient', 'unknown']]);
+    expect(sent.value.text).toMatch(/^Accepted by the submission server\./);
     const event = await waitFor('the sandbox event', () => events.find(([c]) => c === 'sandbox:message-received'));
     const payload = event[1] as { emlPath: string; requireTls: boolean };
     expect(payload.requireTls).toBe(true);
@@ -116,7 +118,7 @@ describe('account handlers', () => {
     const everything = JSON.stringify([added, await handlers.table['accounts:list'](undefined)]);
     expect(everything).not.toContain('not-yet-right');
     const wrong = await handlers.table['send:message']({ accountId: id, message: { from: '', to: ['you@example.test'], subject: 's', text: 't' }, security: 'require-tls' });
-    expect(wrong.ok && wrong.value.error?.code).toBe('EAUTH');
+    expect(wrong.ok && wrong.value.report.error?.code).toBe('EAUTH');
     expect(await handlers.table['accounts:delete-password']({ id })).toEqual({ ok: true, value: { deleted: true } });
     expect(await handlers.table['accounts:has-password']({ id })).toEqual({ ok: true, value: { stored: false } });
     expect(await credentials.get(id)).toBeUndefined();

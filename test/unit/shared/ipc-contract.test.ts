@@ -16,12 +16,14 @@ describe('the IPC contract', () => {
       'accounts:update',
       'posture:check-domain',
       'posture:check-server',
+      'posture:forecast',
       'sandbox:start',
       'sandbox:status',
       'sandbox:stop',
+      'send:cancel',
       'send:message',
     ]);
-    expect([...EVENT_CHANNELS]).toEqual(['sandbox:message-received']);
+    expect([...EVENT_CHANNELS]).toEqual(['sandbox:message-received', 'send:progress']);
   });
 
   it('builds a grouped API over any transport, and nothing else', async () => {

@@ -1,0 +1,74 @@
+import { useEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
+import type { AccountView } from '../../../shared/types/account';
+import type { SandboxStatus } from '../../../shared/types/sandbox';
+import { AddressField } from './address-field';
+import { SANDBOX_SENDER, draftDomains, type Draft } from './draft';
+import { ForecastChips } from './forecast-chips';
+import { SecurityChoicePicker } from './security-choice';
+import { useForecasts } from './use-forecasts';
+
+/** The composer: sender, recipients as chips, the security choice, live forecasts per recipient domain. */
+export function Composer(props: {
+  draft: Draft;
+  onChange: (draft: Draft) => void;
+  accounts: readonly AccountView[];
+  sandbox: SandboxStatus;
+  onSend: () => void;
+  sending: boolean;
+}) {
+  const { draft, onChange, accounts } = props;
+  const domains = draftDomains(draft);
+  const forecasts = useForecasts(domains);
+  const subject = useRef<HTMLInputElement>(null);
+  useEffect(() => subject.current?.focus(), []);
+  const set = (patch: Partial<Draft>): void => onChange({ ...draft, ...patch });
+  const pickSender = (sender: string): void => {
+    const account = accounts.find((a) => a.id === sender);
+    // The account's default security choice preselects the control.
+    set({ sender, choice: account?.defaultSecurity ?? draft.choice });
+  };
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (!props.sending) props.onSend();
+  };
+  const onKeyDown = (event: KeyboardEvent): void => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) submit(event);
+  };
+  const noRecipients = draft.to.length + draft.cc.length + draft.bcc.length === 0;
+  return (
+    <form className="composer" aria-label="New message" onSubmit={submit} onKeyDown={onKeyDown}>
+      <div className="field from">
+        <label htmlFor="sender">From</label>
+        <select id="sender" value={draft.sender} onChange={(e) => pickSender(e.target.value)}>
+          {props.sandbox.running ? <option value={SANDBOX_SENDER}>Sandbox (this computer only) — you@sandbox.hoplight.test</option> : null}
+          {accounts.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.name} — {a.fromName ? `${a.fromName} <${a.fromAddress}>` : a.fromAddress}
+            </option>
+          ))}
+        </select>
+      </div>
+      <AddressField label="To" value={draft.to} onChange={(to) => set({ to })} />
+      <AddressField label="Cc" value={draft.cc} onChange={(cc) => set({ cc })} />
+      <AddressField label="Bcc" value={draft.bcc} onChange={(bcc) => set({ bcc })} />
+      <div className="field">
+        <label htmlFor="subject">Subject</label>
+        <input id="subject" ref={subject} value={draft.subject} onChange={(e) => set({ subject: e.target.value })} />
+      </div>
+      <div className="field body">
+        <label htmlFor="body">Message</label>
+        <textarea id="body" rows={8} value={draft.text} onChange={(e) => set({ text: e.target.value })} />
+      </div>
+      <SecurityChoicePicker value={draft.choice} onChange={(choice) => set({ choice })} />
+      <ForecastChips domains={domains} forecasts={forecasts} choice={draft.choice} />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={props.sending || noRecipients}>
+          Send
+        </button>
+        <span className="shortcut">
+          or <kbd>Ctrl</kbd>+<kbd>Enter</kbd>
+        </span>
+      </div>
+    </form>
+  );
+}

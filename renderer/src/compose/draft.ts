@@ -1,0 +1,47 @@
+import type { InvokeContract } from '../../../shared/ipc/contract';
+import type { AccountView } from '../../../shared/types/account';
+import type { SandboxStatus } from '../../../shared/types/sandbox';
+import type { SecurityChoice } from '../../../shared/types/security';
+import type { TypedAddress } from './address-parse';
+
+/** The sandbox appears in the From picker like an account; its password stays in main. */
+export const SANDBOX_SENDER = 'sandbox';
+
+/** What the composer holds: serialisable, no password, no server fields (those belong to the account). */
+export interface Draft {
+  readonly sender: string;
+  readonly to: readonly TypedAddress[];
+  readonly cc: readonly TypedAddress[];
+  readonly bcc: readonly TypedAddress[];
+  readonly subject: string;
+  readonly text: string;
+  readonly choice: SecurityChoice;
+}
+
+/** An empty draft for a sender. */
+export const emptyDraft = (sender: string, choice: SecurityChoice): Draft => ({ sender, to: [], cc: [], bcc: [], subject: '', text: '', choice });
+
+/** The request main receives for a draft: the account (or the sandbox), the choice and the message. */
+export function draftToRequest(draft: Draft, accounts: readonly AccountView[], sandbox: SandboxStatus): InvokeContract['send:message']['request'] {
+  const message = {
+    from: '',
+    to: draft.to.map((a) => a.text),
+    cc: draft.cc.map((a) => a.text),
+    bcc: draft.bcc.map((a) => a.text),
+    subject: draft.subject,
+    text: draft.text,
+  };
+  if (draft.sender === SANDBOX_SENDER) {
+    return {
+      server: { host: sandbox.host ?? '127.0.0.1', port: sandbox.starttlsPort ?? 0, security: 'starttls', user: sandbox.user ?? 'sandbox', ...(sandbox.caFile ? { caFile: sandbox.caFile } : {}) },
+      message: { ...message, from: 'You <you@sandbox.hoplight.test>' },
+      security: draft.choice,
+      useSandboxPassword: true,
+    };
+  }
+  const account = accounts.find((a) => a.id === draft.sender);
+  return { accountId: account?.id ?? draft.sender, message, security: draft.choice };
+}
+
+/** Recipient domains of a draft, for the forecast chips. */
+export const draftDomains = (draft: Draft): string[] => [...new Set([...draft.to, ...draft.cc, ...draft.bcc].flatMap((a) => (a.domain ? [a.domain] : [])))];
