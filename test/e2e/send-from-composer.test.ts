@@ -95,9 +95,11 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     await to.click();
     await page.keyboard.press('Backspace'); // removes the prefilled recipient
     await to.evaluate((input) => {
-      const data = new DataTransfer();
+      // Runs in the page: a real paste event carrying several addresses.
+      const page = globalThis as unknown as { DataTransfer: new () => { setData(t: string, v: string): void }; ClipboardEvent: new (type: string, init: object) => unknown };
+      const data = new page.DataTransfer();
       data.setData('text/plain', 'Ann Example <ann@good.test>, bob@plain.test; not an address');
-      input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      (input as unknown as { dispatchEvent(e: unknown): void }).dispatchEvent(new page.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
     });
     const chips = page.getByRole('group', { name: 'To recipients' }).getByTestId('address-chip');
     await expect.poll(() => chips.allTextContents()).toEqual(['Ann Example <ann@good.test>×', 'bob@plain.test×', '⚠ not an address×']);

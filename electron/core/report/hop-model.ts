@@ -23,7 +23,7 @@ const BAD_VERDICTS: readonly Forecast['verdict'][] = ['will-bounce', 'cleartext-
 export function buildHopModel(report: SubmissionReport, forecasts: Readonly<Record<string, Attempt<DomainCheckResult>>> = {}): HopModel {
   const domains = [...new Set(report.message.recipients.map((r) => r.slice(r.lastIndexOf('@') + 1).toLowerCase()))];
   const left = report.outcome === 'accepted';
-  const hops: HopView[] = [submissionHop(report), relaysHop(report, left), ...domains.map((d) => recipientHop(report, d, forecasts[d], left))];
+  const hops: HopView[] = [submissionHop(report), relaysHop(report, left), ...domains.map((d) => recipientHop(report, d, forecasts[d]))];
   const tone: HopTone = report.outcome === 'accepted' ? 'good' : report.outcome === 'uncertain' ? 'neutral' : 'bad';
   return { outcome: report.outcome, headline: OUTCOME_HEADLINES[report.outcome], tone, hops };
 }
@@ -56,9 +56,10 @@ function submissionHop(report: SubmissionReport): HopView {
   const headline = verified
     ? report.outcome === 'accepted'
       ? `Encrypted with ${tls.protocol} to a verified ${hop.host}; the server accepted the message.`
-      : `Encrypted with ${tls.protocol} to a verified ${hop.host}, but: ${report.error?.message ?? OUTCOME_HEADLINES[report.outcome]}`
+      : `Encrypted with ${tls.protocol} to a verified ${hop.host}. ${OUTCOME_HEADLINES[report.outcome]}`
     : `No protected connection was made, so nothing was sent: ${report.error?.message ?? 'the connection failed'}`;
-  return { hop: 'submission', title: `You → ${hop.host}:${hop.port}`, state: verified ? 'verified' : 'failed', tone: verified && report.outcome === 'accepted' ? 'good' : 'bad', headline, facts };
+  // The hop's tone is its protection, verified on the wire; what became of the message is in the headline.
+  return { hop: 'submission', title: `You → ${hop.host}:${hop.port}`, state: verified ? 'verified' : 'failed', tone: verified ? 'good' : 'bad', headline, facts };
 }
 
 function relaysHop(report: SubmissionReport, left: boolean): HopView {
@@ -75,7 +76,7 @@ function relaysHop(report: SubmissionReport, left: boolean): HopView {
   };
 }
 
-function recipientHop(report: SubmissionReport, domain: string, check: Attempt<DomainCheckResult> | undefined, left: boolean): HopView {
+function recipientHop(report: SubmissionReport, domain: string, check: Attempt<DomainCheckResult> | undefined): HopView {
   const title = `${domain}’s mail servers`;
   if (!check) return { hop: 'recipient', domain, title, state: 'unknown', tone: 'neutral', headline: `Not checked yet: how ${domain} receives mail is unknown.`, facts: [] };
   if (check.status !== 'completed') return { hop: 'recipient', domain, title, state: 'unknown', tone: 'neutral', headline: `Could not check ${domain}: ${check.reason}`, facts: [] };
@@ -83,7 +84,9 @@ function recipientHop(report: SubmissionReport, domain: string, check: Attempt<D
   const tone: HopTone = forecast.verdict === 'unknown' ? 'neutral' : GOOD_VERDICTS.includes(forecast.verdict) ? 'good' : BAD_VERDICTS.includes(forecast.verdict) ? 'bad' : 'neutral';
   const facts: HopFact[] = [
     ...(forecast.bounceCodes ?? []).map((c) => ({ label: `Bounce ${c.code}`, value: `when ${c.when}` })),
-    ...forecast.relays.map((r) => ({ label: RELAY_NAMES[r.relay].replace(/^a relay /, 'Relay ').replace(/^./, (c) => c.toUpperCase()), value: r.summary, tone: r.verdict === 'deliverable' ? ('good' as const) : r.verdict === 'unknown' ? ('neutral' as const) : ('bad' as const) })),
+    // One line per kind of relay, unless none of them can be forecast (then the headline says it all).
+    ...forecast.relays.filter(() => forecast.relays.some((r) => r.verdict !== 'unknown')).map((r) => ({ label: RELAY_NAMES[r.relay].replace(/^a relay /, 'Relay ').replace(/^./, (c) => c.toUpperCase()), value: r.summary, tone: r.verdict === 'deliverable' ? ('good' as const) : r.verdict === 'unknown' ? ('neutral' as const) : ('bad' as const) })),
   ];
-  return { hop: 'recipient', domain, title, state: forecast.verdict === 'unknown' ? 'unknown' : 'forecast', tone, headline: `${left ? '' : 'Had it been sent: '}${forecast.summary}`, facts };
+  const prefix = report.outcome === 'accepted' ? '' : report.outcome === 'uncertain' ? 'If it was delivered: ' : 'Had it been sent: ';
+  return { hop: 'recipient', domain, title, state: forecast.verdict === 'unknown' ? 'unknown' : 'forecast', tone, headline: `${prefix}${forecast.summary}`, facts };
 }

@@ -15,6 +15,7 @@ export function HopView(props: { result: SendResult }) {
   };
   return (
     <section className={`hop-view tone-${hops.tone}`} aria-label="How the message travels" data-outcome={report.outcome}>
+      <p className="last-message">Last message, to {report.message.recipients.join(', ')}</p>
       <h2 className="outcome">
         <span aria-hidden="true">{hops.tone === 'good' ? '✔ ' : hops.tone === 'bad' ? '✖ ' : '? '}</span>
         {hops.headline}

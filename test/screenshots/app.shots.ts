@@ -1,0 +1,134 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, it } from 'vitest';
+import { startLocalSubmissionServer, type LocalServer } from '../../electron/core/sandbox/local-submission-server.js';
+import { issueCertificate, type IssuedCertificate } from '../../electron/core/tls/local-ca.js';
+import { openApp, type AppUnderTest } from '../e2e/app-bridge.js';
+import { randomLoopbackNet, startDnsWorld, type DnsWorld } from '../helpers/dns-world.js';
+import { makeTestPki, type TestPki } from '../helpers/pki.js';
+import { startPostfix, type PostfixPeer } from '../helpers/postfix.js';
+import { politeScript, startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
+
+// Every screen and state, light and dark, at 1100×800 (and the composer at 900×600 too).
+const out = resolve(__dirname, '..', '..', 'docs', 'screenshots');
+const spki = (cert: IssuedCertificate): string => createHash('sha256').update(new X509Certificate(cert.certPem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+let app: AppUnderTest;
+let pki: TestPki;
+let world: DnsWorld;
+let postfix: PostfixPeer;
+let stall: ScriptedServer;
+const mx: LocalServer[] = [];
+const net = randomLoopbackNet();
+
+async function shot(name: string): Promise<void> {
+  for (const scheme of ['light', 'dark'] as const) {
+    await app.page.emulateMedia({ colorScheme: scheme });
+    await app.page.screenshot({ path: join(out, `${name}-${scheme}.png`), fullPage: true });
+  }
+  await app.page.emulateMedia({ colorScheme: 'light' });
+}
+
+beforeAll(async () => {
+  mkdirSync(out, { recursive: true });
+  pki = makeTestPki();
+  const cert = (name: string): IssuedCertificate => issueCertificate({ commonName: name, names: [name] }, pki.ca);
+  const good = cert('mx.clinic.test');
+  const plain = cert('mx.lawfirm.test');
+  mx.push(
+    await startLocalSubmissionServer({ host: `${net}.2`, starttlsPort: 25, tls: good, advertiseRequireTls: true, onMessage: () => undefined }),
+    await startLocalSubmissionServer({ host: `${net}.3`, starttlsPort: 25, tls: plain, advertiseRequireTls: false, onMessage: () => undefined }),
+  );
+  world = await startDnsWorld([
+    { name: 'clinic.test', signed: true, records: ['@ MX 10 mx', `mx A ${net}.2`, `_25._tcp.mx TLSA 3 1 1 ${spki(good)}`] },
+    { name: 'lawfirm.test', signed: true, records: ['@ MX 10 mx', `mx A ${net}.3`, `_25._tcp.mx TLSA 3 1 1 ${spki(plain)}`] },
+    { name: 'newsroom.test', signed: true, records: ['@ MX 10 mx', `mx A ${net}.9`] },
+    { name: 'example.org', signed: false, records: ['@ MX 10 mx', `mx A ${net}.9`] },
+  ]);
+  postfix = await startPostfix(pki);
+  stall = await startScriptedServer(pki, '220 stall.test ESMTP\r\n', politeScript((line, context) => (line === '.' ? (context.stopReading(), undefined) : 'default')));
+  app = await openApp({ forecast: { resolver: `127.0.0.1:${world.port}`, extraCaPem: pki.ca.certPem } });
+});
+afterAll(async () => {
+  await app?.close();
+  await Promise.all([world?.stop(), postfix?.stop(), stall?.close(), ...mx.map((m) => m.close())]);
+});
+
+it('renders every screen and state', async () => {
+  const { page } = app;
+  const view = page.getByRole('region', { name: 'How the message travels' });
+  await page.getByRole('button', { name: 'Try the built-in sandbox' }).waitFor();
+  await shot('01-first-run');
+  await page.getByRole('button', { name: 'Add your account' }).click();
+  await page.getByLabel('Your e-mail address').fill('me@clinic.test');
+  await shot('02-add-account');
+  await page.getByRole('button', { name: 'Back' }).click();
+
+  await page.getByRole('button', { name: 'Try the built-in sandbox' }).click();
+  await page.locator('[data-domain="example.org"][data-verdict]:not([data-verdict="checking"])').waitFor({ timeout: 60_000 });
+  await shot('03-composer-sandbox');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await view.waitFor();
+  await view.locator('details').evaluate((d) => ((d as unknown as { open: boolean }).open = false));
+  await shot('04-sent-require-tls');
+
+  // The chips: green, red and grey, for each choice.
+  const to = page.getByLabel('To', { exact: true });
+  await to.click();
+  await page.keyboard.press('Backspace');
+  await to.fill('Dr Ada <ada@clinic.test>, counsel@lawfirm.test, desk@newsroom.test, not an address');
+  await to.press('Enter');
+  await page.getByLabel('Subject', { exact: true }).fill('Lab results');
+  await page.getByLabel('Message', { exact: true }).fill('Please find the results below.');
+  for (const domain of ['clinic.test', 'lawfirm.test', 'newsroom.test']) await page.locator(`[data-domain="${domain}"]:not([data-verdict="checking"])`).waitFor({ timeout: 60_000 });
+  await shot('05-forecasts-require-tls');
+  await page.getByRole('radio', { name: /^Default/ }).check();
+  await shot('06-forecasts-default');
+  await page.getByRole('radio', { name: /TLS optional/ }).check();
+  await shot('07-forecasts-tls-optional');
+  await page.setViewportSize({ width: 900, height: 600 });
+  await shot('08-composer-900x600');
+  await page.setViewportSize({ width: 1100, height: 800 });
+
+  // Postfix without REQUIRETLS: refused before anything is sent.
+  const office = await app.accounts.add(
+    { name: 'Office', fromName: 'Alice Counsel', fromAddress: 'alice@lawfirm.test', host: '127.0.0.1', port: postfix.submissionPort, security: 'starttls', user: postfix.user, authMethod: 'auto', caFile: pki.caFile, defaultSecurity: 'require-tls', passwordStorage: 'keychain' },
+    postfix.password,
+  );
+  await page.reload();
+  await page.getByLabel('From', { exact: true }).selectOption(office.id);
+  await page.getByLabel('To', { exact: true }).fill('ada@clinic.test');
+  await page.getByLabel('To', { exact: true }).press('Enter');
+  await page.getByLabel('Subject', { exact: true }).fill('Privileged and confidential');
+  await page.getByLabel('Message', { exact: true }).fill('Draft agreement attached.');
+  await page.locator('[data-domain="clinic.test"][data-verdict="deliverable"]').waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await view.waitFor();
+  await shot('09-refused-requiretls');
+  await page.getByRole('radio', { name: /^Default/ }).check();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await view.locator('[data-hop="submission"][data-state="verified"]').waitFor();
+  await page.locator('.hop-view[data-outcome="accepted"]').waitFor();
+  await shot('10-sent-default-postfix');
+
+  // A server that never gives its verdict: progress, then cancel → uncertain.
+  const stalling = await app.accounts.add(
+    { name: 'Stalling server', fromAddress: 'me@newsroom.test', host: '127.0.0.1', port: stall.port, security: 'starttls', user: 'me', authMethod: 'auto', caFile: pki.caFile, defaultSecurity: 'default', passwordStorage: 'keychain' },
+    'pw',
+  );
+  await page.reload();
+  await page.getByLabel('From', { exact: true }).selectOption(stalling.id);
+  await page.getByLabel('To', { exact: true }).fill('desk@newsroom.test');
+  await page.getByLabel('To', { exact: true }).press('Enter');
+  await page.getByLabel('Subject', { exact: true }).fill('Tip');
+  await page.getByLabel('Message', { exact: true }).fill('Source material follows.');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.getByRole('region', { name: 'Sending' }).locator('[aria-current="step"]').getByText('Waiting for the server’s verdict').waitFor();
+  await shot('11-sending');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await view.waitFor();
+  await shot('12-uncertain');
+
+  await page.getByRole('button', { name: /Keyboard shortcuts/ }).click();
+  await shot('13-shortcuts');
+});
