@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, session, shell } from 'electron';
 import { openElectronAccountsFile } from './adapters/electron-accounts-file.js';
 import { isFromWindow, registerHandlers } from './adapters/ipc-main.js';
 import { KeyringCredentialStore } from './adapters/keyring-credential-store.js';
@@ -22,6 +22,11 @@ const handlers = createHandlers({
   accounts: new AccountsService(() => new AccountStore(openElectronAccountsFile(home)), new KeyringCredentialStore()),
   emit: (channel, payload) => mainWindow?.webContents.send(channel, payload),
   logError: (message, error) => console.error(`[hoplight] ${message}`, error),
+  pickFiles: async () => {
+    const options = { title: 'Attach files', properties: ['openFile', 'multiSelections'] as ('openFile' | 'multiSelections')[] };
+    const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? [] : result.filePaths;
+  },
 });
 registerHandlers(handlers.table, (event) => isFromWindow(event, mainWindow, appRoot));
 

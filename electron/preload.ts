@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { EVENT_CHANNELS, INVOKE_CHANNELS, buildApi } from '../shared/ipc/contract.js';
 
 // The renderer's only door to main: the contract's API, never ipcRenderer itself.
@@ -13,6 +13,8 @@ const api = buildApi({
     ipcRenderer.on(channel, forward);
     return () => ipcRenderer.removeListener(channel, forward);
   },
+  // Electron 32+ no longer puts a path on File objects; webUtils tells it for a file the user dropped.
+  pathOfDroppedFile: (file) => (file instanceof File ? webUtils.getPathForFile(file) : undefined),
 });
 
 contextBridge.exposeInMainWorld('hoplight', api);

@@ -10,6 +10,7 @@ import {
   checkDomainSchema,
   forecastSchema,
   sendCancelSchema,
+  attachmentsDescribeSchema,
   checkServerSchema,
   emptySchema,
   sandboxStartSchema,
@@ -32,8 +33,29 @@ import { submitMessage, type SubmitOptions } from '../core/submit-message.js';
 import { ForecastCache } from '../core/posture/forecast-cache.js';
 import { buildHopModel } from '../core/report/hop-model.js';
 import { renderSubmissionReport } from '../core/report/render-submission.js';
-import type { SendResult } from '../../shared/ipc/contract.js';
+import type { AttachmentInfo, SendResult } from '../../shared/ipc/contract.js';
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { SendStep, SubmissionReport } from '../../shared/types/report.js';
+
+/** Name and size of each file, or why it cannot be attached (a regular, readable file is needed). */
+async function describeFiles(paths: readonly string[]): Promise<AttachmentInfo[]> {
+  return Promise.all(
+    paths.map(async (path): Promise<AttachmentInfo> => {
+      const name = basename(path);
+      try {
+        const info = await stat(path);
+        if (!info.isFile()) return { path, name, problem: 'is not a regular file' };
+        await access(path, constants.R_OK);
+        return { path, name, size: info.size };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        return { path, name, problem: code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'error'})` };
+      }
+    }),
+  );
+}
 
 async function extraCa(caFile: string | undefined): Promise<{ extraCaPem?: string }> {
   if (caFile === undefined) return {};
@@ -51,6 +73,8 @@ export interface HandlerDeps {
   readonly emit: <E extends EventChannel>(channel: E, payload: EventContract[E]) => void;
   /** Where unexpected errors are logged (main's console in the app). */
   readonly logError?: (message: string, error: unknown) => void;
+  /** The system's file picker (Electron's dialog in the app); absent where there is none. */
+  readonly pickFiles?: () => Promise<string[]>;
   /** How the composer's forecasts are checked (tests point them at a local DNSSEC world). */
   readonly forecast?: { readonly resolver?: string; readonly extraCaPem?: string; readonly smtpPort?: number; readonly httpsPort?: number };
 }
@@ -145,6 +169,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (!server) throw inputError('server', 'give the server settings or an account.');
       return runSend(operationId, (options) => submitMessage({ server, message, security }, useSandboxPassword ? sandbox?.password : password, options));
     }),
+    'attachments:pick': guarded(emptySchema, async () => {
+      if (!deps.pickFiles) throw new HoplightError('ECONFIG', 'There is no file picker here.');
+      return describeFiles(await deps.pickFiles());
+    }),
+    'attachments:describe': guarded(attachmentsDescribeSchema, ({ paths }) => describeFiles(paths)),
     'send:cancel': guarded(sendCancelSchema, async ({ operationId }) => {
       const controller = operations.get(operationId);
       controller?.abort();

@@ -14,6 +14,7 @@ import type {
   accountUpdateSchema,
   checkDomainSchema,
   checkServerSchema,
+  attachmentsDescribeSchema,
   emptySchema,
   forecastSchema,
   sandboxStartSchema,
@@ -30,6 +31,10 @@ export interface InvokeContract {
   'send:message': { request: z.input<typeof sendMessageSchema>; response: SendResult };
   /** Cancel a send by its operation id; `cancelled: false` when none is running under that id. */
   'send:cancel': { request: z.input<typeof sendCancelSchema>; response: { cancelled: boolean } };
+  /** Opens the system's file picker in main; the renderer never reads files, it only holds their paths. */
+  'attachments:pick': { request: z.input<typeof emptySchema>; response: AttachmentInfo[] };
+  /** Names, sizes and problems of files dropped on the composer, by path. */
+  'attachments:describe': { request: z.input<typeof attachmentsDescribeSchema>; response: AttachmentInfo[] };
   /** A recipient domain's check and forecast, cached in main for a few minutes (the composer asks as addresses are typed). */
   'posture:forecast': { request: z.input<typeof forecastSchema>; response: DomainCheckResult };
   'sandbox:start': { request: z.input<typeof sandboxStartSchema>; response: SandboxStatus };
@@ -62,6 +67,14 @@ export interface EventContract {
   'send:progress': { readonly operationId: string; readonly step: SendStep };
 }
 
+/** A file chosen as an attachment: where it is, its name and size, or why it cannot be attached. */
+export interface AttachmentInfo {
+  readonly path: string;
+  readonly name: string;
+  readonly size?: number;
+  readonly problem?: string;
+}
+
 /** What a send returns: the report, its per-hop model (computed in main) and the same text `hoplight send` prints. */
 export interface SendResult {
   readonly report: SubmissionReport;
@@ -77,6 +90,7 @@ export type EventChannel = keyof EventContract;
 /** The renderer's API grouped by feature: `api.send.message(…)`, `api.sandbox.start(…)`. */
 export const API_SHAPE = {
   send: { message: 'send:message', cancel: 'send:cancel' },
+  attachments: { pick: 'attachments:pick', describe: 'attachments:describe' },
   sandbox: { start: 'sandbox:start', stop: 'sandbox:stop', status: 'sandbox:status' },
   posture: { checkServer: 'posture:check-server', checkDomain: 'posture:check-domain', forecast: 'posture:forecast' },
   accounts: {
@@ -111,12 +125,16 @@ export type HoplightApi = {
   readonly [G in keyof typeof API_SHAPE]: { readonly [A in keyof (typeof API_SHAPE)[G]]: Invoker<(typeof API_SHAPE)[G][A] & InvokeChannel> };
 } & {
   readonly events: { readonly [E in keyof typeof EVENT_SHAPE]: (listener: (payload: EventContract[(typeof EVENT_SHAPE)[E]]) => void) => () => void };
+  /** The path of a file dropped on the window (Electron's webUtils in the preload); undefined where there is none. */
+  readonly pathOfDroppedFile: (file: unknown) => string | undefined;
 };
 
 /** The transport the API is built over: Electron's ipcRenderer in the preload, a test bridge in e2e tests. */
 export interface ApiTransport {
   invoke(channel: InvokeChannel, request: unknown): Promise<unknown>;
   subscribe(channel: EventChannel, listener: (payload: unknown) => void): () => void;
+  /** Where the platform can tell a dropped file's path. */
+  pathOfDroppedFile?(file: unknown): string | undefined;
 }
 
 /** Builds the renderer's API from the contract over a transport. */
@@ -130,5 +148,6 @@ export function buildApi(transport: ApiTransport): HoplightApi {
   const events = Object.freeze(
     Object.fromEntries(Object.entries(EVENT_SHAPE).map(([name, channel]) => [name, (listener: (payload: unknown) => void) => transport.subscribe(channel, listener)])),
   );
-  return Object.freeze({ ...groups, events }) as unknown as HoplightApi;
+  const pathOfDroppedFile = (file: unknown): string | undefined => transport.pathOfDroppedFile?.(file) || undefined;
+  return Object.freeze({ ...groups, events, pathOfDroppedFile }) as unknown as HoplightApi;
 }

@@ -55,6 +55,9 @@ export const sendCancelSchema = z.object({ operationId: z.string().regex(/^[A-Za
 /** `posture:forecast`: the domain check for one recipient domain, from main's cache when fresh. */
 export const forecastSchema = z.object({ domain: z.string().min(1).max(255) }).strict();
 
+/** `attachments:describe`: the files dropped on the composer, by path (main checks each one). */
+export const attachmentsDescribeSchema = z.object({ paths: z.array(z.string().min(1).max(4096)).max(100) }).strict();
+
 /** `sandbox:start`. */
 export const sandboxStartSchema = z
   .object({

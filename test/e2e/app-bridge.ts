@@ -52,6 +52,8 @@ export interface OpenAppOptions {
   readonly forecast?: HandlerDeps['forecast'];
   readonly colorScheme?: 'light' | 'dark';
   readonly viewport?: { width: number; height: number };
+  /** Stands in for the system's file picker. */
+  readonly pickFiles?: () => Promise<string[]>;
 }
 
 /** Builds the renderer (never test a stale one), serves it, opens it in Chromium with the bridge in place of the preload. */
@@ -72,6 +74,7 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppUnderTes
     // The accounts file for real (conf, as the CLI uses it); an in-memory keychain, since no Secret Service runs here.
     accounts,
     ...(options.forecast ? { forecast: options.forecast } : {}),
+    ...(options.pickFiles ? { pickFiles: options.pickFiles } : {}),
     // Runs in the page, where bridge-client.ts defined __hoplightEmit.
     emit: (channel, payload) =>
       void page.evaluate(([c, p]) => (globalThis as unknown as { __hoplightEmit(c: string, p: unknown): void }).__hoplightEmit(c, p), [channel, payload] as const),

@@ -1,4 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSubmissionServer, type LocalServer } from '../../electron/core/sandbox/local-submission-server.js';
 import { issueCertificate, type IssuedCertificate } from '../../electron/core/tls/local-ca.js';
@@ -28,6 +30,7 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
   let postfix: PostfixPeer;
   let stall: ScriptedServer;
   const mx: LocalServer[] = [];
+  let attachment: string;
 
   beforeAll(async () => {
     pki = makeTestPki();
@@ -54,7 +57,9 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
         return undefined; // the message arrived; the verdict never comes
       }),
     );
-    app = await openApp({ forecast: { resolver: `127.0.0.1:${world.port}`, extraCaPem: pki.ca.certPem } });
+    attachment = join(pki.dir, 'lab-results.txt');
+    writeFileSync(attachment, 'Confidential results.\n'.repeat(100));
+    app = await openApp({ forecast: { resolver: `127.0.0.1:${world.port}`, extraCaPem: pki.ca.certPem }, pickFiles: async () => [attachment] });
   });
   afterAll(async () => {
     await app?.close();
@@ -76,6 +81,8 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     expect(await page.getByLabel('From', { exact: true }).inputValue()).toBe('sandbox');
     expect(await page.getByRole('radio', { name: /Require TLS on every hop/ }).isChecked()).toBe(true);
     await page.locator('[data-domain="example.org"][data-verdict="unknown"], [data-domain="example.org"][data-verdict="will-bounce"]').first().waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Attach files…' }).click();
+    expect(await page.getByRole('list', { name: 'Attachments' }).textContent()).toBe('lab-results.txt (2.1 KB)×');
     await noSeriousViolations();
     await page.getByRole('button', { name: 'Send', exact: true }).click();
     const view = page.getByRole('region', { name: 'How the message travels' });
@@ -86,6 +93,8 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     expect(await view.locator('[data-fact="REQUIRETLS"]').textContent()).toBe('advertised yes, requested yes, accepted yes');
     expect(await view.locator('[data-hop="relays"]').getAttribute('data-state')).toBe('promised');
     await page.getByRole('list', { name: 'Received messages' }).getByText('REQUIRETLS').first().waitFor();
+    const eml = (await page.getByRole('list', { name: 'Received messages' }).locator('.mono').first().textContent()) ?? '';
+    expect(readFileSync(eml, 'utf8')).toContain('filename=lab-results.txt');
     await noSeriousViolations();
   });
 

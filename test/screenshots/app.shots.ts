@@ -1,5 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, it } from 'vitest';
 import { startLocalSubmissionServer, type LocalServer } from '../../electron/core/sandbox/local-submission-server.js';
@@ -47,7 +47,9 @@ beforeAll(async () => {
   ]);
   postfix = await startPostfix(pki);
   stall = await startScriptedServer(pki, '220 stall.test ESMTP\r\n', politeScript((line, context) => (line === '.' ? (context.stopReading(), undefined) : 'default')));
-  app = await openApp({ forecast: { resolver: `127.0.0.1:${world.port}`, extraCaPem: pki.ca.certPem } });
+  const scan = join(pki.dir, 'scan-2026-11-30.pdf');
+  writeFileSync(scan, Buffer.alloc(1_340_000, 1));
+  app = await openApp({ forecast: { resolver: `127.0.0.1:${world.port}`, extraCaPem: pki.ca.certPem }, pickFiles: async () => [scan, join(pki.dir, 'missing.docx')] });
 });
 afterAll(async () => {
   await app?.close();
@@ -80,6 +82,7 @@ it('renders every screen and state', async () => {
   await to.press('Enter');
   await page.getByLabel('Subject', { exact: true }).fill('Lab results');
   await page.getByLabel('Message', { exact: true }).fill('Please find the results below.');
+  await page.getByRole('button', { name: 'Attach files…' }).click();
   for (const domain of ['clinic.test', 'lawfirm.test', 'newsroom.test']) await page.locator(`[data-domain="${domain}"]:not([data-verdict="checking"])`).waitFor({ timeout: 60_000 });
   await shot('05-forecasts-require-tls');
   await page.getByRole('radio', { name: /^Default/ }).check();

@@ -2,6 +2,7 @@ import { useEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
 import type { AccountView } from '../../../shared/types/account';
 import type { SandboxStatus } from '../../../shared/types/sandbox';
 import { AddressField } from './address-field';
+import { Attachments } from './attachments';
 import { SANDBOX_SENDER, draftDomains, type Draft } from './draft';
 import { ForecastChips } from './forecast-chips';
 import { SecurityChoicePicker } from './security-choice';
@@ -59,6 +60,7 @@ export function Composer(props: {
         <label htmlFor="body">Message</label>
         <textarea id="body" rows={8} value={draft.text} onChange={(e) => set({ text: e.target.value })} />
       </div>
+      <Attachments value={draft.attachments} onChange={(attachments) => set({ attachments })} />
       <SecurityChoicePicker value={draft.choice} onChange={(choice) => set({ choice })} />
       <ForecastChips domains={domains} forecasts={forecasts} choice={draft.choice} />
       <div className="actions">

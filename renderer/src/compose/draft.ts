@@ -1,4 +1,4 @@
-import type { InvokeContract } from '../../../shared/ipc/contract';
+import type { AttachmentInfo, InvokeContract } from '../../../shared/ipc/contract';
 import type { AccountView } from '../../../shared/types/account';
 import type { SandboxStatus } from '../../../shared/types/sandbox';
 import type { SecurityChoice } from '../../../shared/types/security';
@@ -15,11 +15,12 @@ export interface Draft {
   readonly bcc: readonly TypedAddress[];
   readonly subject: string;
   readonly text: string;
+  readonly attachments: readonly AttachmentInfo[];
   readonly choice: SecurityChoice;
 }
 
 /** An empty draft for a sender. */
-export const emptyDraft = (sender: string, choice: SecurityChoice): Draft => ({ sender, to: [], cc: [], bcc: [], subject: '', text: '', choice });
+export const emptyDraft = (sender: string, choice: SecurityChoice): Draft => ({ sender, to: [], cc: [], bcc: [], subject: '', text: '', attachments: [], choice });
 
 /** The request main receives for a draft: the account (or the sandbox), the choice and the message. */
 export function draftToRequest(draft: Draft, accounts: readonly AccountView[], sandbox: SandboxStatus): InvokeContract['send:message']['request'] {
@@ -30,6 +31,7 @@ export function draftToRequest(draft: Draft, accounts: readonly AccountView[], s
     bcc: draft.bcc.map((a) => a.text),
     subject: draft.subject,
     text: draft.text,
+    ...(draft.attachments.length ? { attachments: draft.attachments.map((a) => ({ path: a.path })) } : {}),
   };
   if (draft.sender === SANDBOX_SENDER) {
     return {

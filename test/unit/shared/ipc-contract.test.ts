@@ -14,6 +14,8 @@ describe('the IPC contract', () => {
       'accounts:set-password',
       'accounts:test',
       'accounts:update',
+      'attachments:describe',
+      'attachments:pick',
       'posture:check-domain',
       'posture:check-server',
       'posture:forecast',
@@ -39,7 +41,7 @@ describe('the IPC contract', () => {
         return () => listeners.delete(channel);
       },
     });
-    expect(Object.keys(api).sort()).toEqual([...Object.keys(API_SHAPE), 'events'].sort());
+    expect(Object.keys(api).sort()).toEqual([...Object.keys(API_SHAPE), 'events', 'pathOfDroppedFile'].sort());
     await api.sandbox.status(undefined);
     await api.send.message({ server: { host: 'h', port: 1, security: 'starttls' }, message: { from: 'a@b.c', to: [], subject: '', text: '' }, security: 'default' });
     expect(calls.map(([c]) => c)).toEqual(['sandbox:status', 'send:message']);
