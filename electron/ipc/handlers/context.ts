@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+import type { ChannelSpec } from '../../../shared/ipc/channel.js';
+import type { EventChannel, EventContract } from '../../../shared/ipc/contract.js';
+import type { AccountsService } from '../../core/accounts/accounts-service.js';
+import { MAX_CA_FILE_BYTES, readLocalFile } from '../../core/files/local-file.js';
+import type { ForecastCache } from '../../core/posture/forecast-cache.js';
+import type { SandboxService } from '../../core/sandbox/sandbox-service.js';
+import type { Operations } from '../operations.js';
+
+/** What the handlers need from their surroundings (Electron in the app, plain Node in tests). */
+export interface HandlerDeps {
+  readonly dataDir: string;
+  /** Accounts and the keychain (electron-store + @napi-rs/keyring in the app; a temp file + memory in tests). */
+  readonly accounts: AccountsService;
+  readonly emit: <E extends EventChannel>(channel: E, payload: EventContract[E]) => void;
+  /** Where unexpected errors are logged (main's console in the app). */
+  readonly logError?: (message: string, error: unknown) => void;
+  /** The system's file picker (Electron's dialog in the app); absent where there is none. */
+  readonly pickFiles?: () => Promise<string[]>;
+  /** How the composer's forecasts are checked (tests point them at a local DNSSEC world). */
+  readonly forecast?: { readonly resolver?: string; readonly extraCaPem?: string; readonly smtpPort?: number; readonly httpsPort?: number };
+}
+
+/** The services the feature handlers share. */
+export interface HandlerContext {
+  readonly deps: HandlerDeps;
+  readonly sandbox: SandboxService;
+  readonly forecasts: ForecastCache;
+  readonly operations: Operations;
+}
+
+/** The implementations of a feature's channels: each takes the request as its schema parsed it. */
+export type Implementations<T extends Record<string, ChannelSpec<z.ZodType, unknown>>> = {
+  readonly [C in keyof T]: (input: z.output<T[C]['request']>) => Promise<T[C]['response']> | T[C]['response'];
+};
+
+/** Reads the extra CA a request names (bounded, a regular file). */
+export async function extraCa(caFile: string | undefined): Promise<{ extraCaPem?: string }> {
+  if (caFile === undefined) return {};
+  return { extraCaPem: (await readLocalFile('caFile', caFile, MAX_CA_FILE_BYTES)).toString('utf8') };
+}
