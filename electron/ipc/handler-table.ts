@@ -4,7 +4,8 @@ import type { Result } from '../../shared/types/errors.js';
 import { createResolver, parseResolverAddress, systemResolverAddress } from '../core/dns/dns-client.js';
 import { HoplightError, toErrorData } from '../core/errors.js';
 import { checkDomain } from '../core/posture/domain-check.js';
-import { ForecastCache } from '../core/posture/forecast-cache.js';
+import { DEFAULT_FORECAST_TTL_MS, ForecastCache } from '../core/posture/forecast-cache.js';
+import { join } from 'node:path';
 import { SandboxService } from '../core/sandbox/sandbox-service.js';
 import { accountHandlers } from './handlers/accounts.js';
 import type { HandlerContext, HandlerDeps } from './handlers/context.js';
@@ -42,7 +43,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         emlPath: files.eml,
       }),
   });
-  const forecasts = new ForecastCache((domain) =>
+  const forecasts = new ForecastCache(
+    (domain) =>
     checkDomain({
       domain,
       resolver: createResolver(deps.forecast?.resolver ? parseResolverAddress(deps.forecast.resolver) : systemResolverAddress()),
@@ -50,6 +52,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       ...(deps.forecast?.smtpPort ? { smtpPort: deps.forecast.smtpPort } : {}),
       ...(deps.forecast?.httpsPort ? { httpsPort: deps.forecast.httpsPort } : {}),
     }),
+    DEFAULT_FORECAST_TTL_MS,
+    Date.now,
+    join(deps.dataDir, 'forecasts'),
   );
   const ctx: HandlerContext = { deps, sandbox, forecasts, operations: new Operations() };
   const implementations = { ...sendHandlers(ctx), ...sandboxHandlers(ctx), ...postureHandlers(ctx), ...accountHandlers(ctx) };
