@@ -1,6 +1,7 @@
 import { toErrorData } from '../core/errors.js';
 import { EXIT, exitCodeFor } from '../core/exit-codes.js';
 import { visible } from '../core/report/visible.js';
+import { cliHint } from './hints.js';
 import { ACCOUNTS_USAGE, runAccounts } from './accounts-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { SANDBOX_USAGE, runSandbox } from './sandbox-command.js';
@@ -48,7 +49,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const data = toErrorData(error);
     if (data.code === 'EINTERNAL') console.error(error);
     // An error message can quote a server or a file: shown only as visible text.
-    process.stderr.write(`hoplight: ${visible(data.message)}\n${data.hint ? `${visible(data.hint)}\n` : ''}`);
+    const hint = cliHint(data);
+    process.stderr.write(`hoplight: ${visible(data.message)}\n${hint ? `${visible(hint)}\n` : ''}`);
     return exitCodeFor(data);
   }
 }

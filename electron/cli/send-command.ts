@@ -2,14 +2,15 @@ import { parseArgs } from 'node:util';
 import type { SendRequest } from '../../shared/types/message.js';
 import type { AuthMethod, ConnectionSecurity, SecurityChoice } from '../../shared/types/security.js';
 import type { Account } from '../../shared/types/account.js';
-import { fromOf } from '../core/accounts/account-fields.js';
 import { HoplightError, inputError } from '../core/errors.js';
 import { MAX_BODY_FILE_BYTES, readLocalFile } from '../core/files/local-file.js';
 import { openAccounts } from './accounts-command.js';
 import { exitCodeFor } from '../core/exit-codes.js';
 import { renderSubmissionReport } from '../core/report/render-submission.js';
 import { parseDeadline, parsePort } from '../core/server-settings.js';
+import { resolveSubmission } from '../core/submission/resolve-submission.js';
 import { submitMessage } from '../core/submit-message.js';
+import { cliHint } from './hints.js';
 import { readPasswordFromStdin, terminalStyle } from './terminal.js';
 
 /** `hoplight send --help`. */
@@ -83,41 +84,28 @@ export function parseSendArgs(
   if (values['security-choice'] !== undefined && !['require-tls', 'default', 'tls-optional'].includes(values['security-choice'])) {
     throw inputError('security', '--security-choice must be require-tls, default or tls-optional.');
   }
-  // Flags given on the command line override the stored account's settings.
   const account = values.account !== undefined ? lookupAccount?.(values.account) : undefined;
   if (values.account !== undefined && !account) throw inputError('account', 'accounts are not available here.');
-  const fromAccount = account ? { host: account.host, port: String(account.port), security: account.security, user: account.user, from: fromOf(account) } : undefined;
-  values = {
-    ...values,
-    host: values.host ?? fromAccount?.host,
-    port: values.port ?? fromAccount?.port,
-    security: values.security ?? fromAccount?.security,
-    user: values.user ?? fromAccount?.user,
-    from: values.from ?? fromAccount?.from,
-    auth: values.auth ?? account?.authMethod,
-    ca: values.ca ?? account?.caFile,
-    pin: values.pin ?? account?.pinSha256,
-  };
   if (values.text !== undefined && values['text-file'] !== undefined) throw inputError('text', 'give --text or --text-file, not both.');
   if (values.text === undefined && values['text-file'] === undefined) throw inputError('text', '--text or --text-file is required.');
   if (values.user !== undefined && !values['password-stdin'] && !account) throw inputError('password', `--password-stdin is required with --user (passwords are never taken on the command line).`);
-  const security = need('security', values.security);
-  if (security !== 'starttls' && security !== 'implicit') throw inputError('security', 'must be "starttls" or "implicit".');
-  const port = parsePort('port', need('port', values.port));
-  const choice: SecurityChoice = (choices[0] as SecurityChoice | undefined) ?? account?.defaultSecurity ?? 'default';
-  const request: SendRequest = {
+  if (!account) for (const name of ['host', 'port', 'security', 'from'] as const) need(name, values[name]);
+  if (values.security !== undefined && values.security !== 'starttls' && values.security !== 'implicit') throw inputError('security', 'must be "starttls" or "implicit".');
+  // One override rule, in core: the flags given here win over the stored account's settings.
+  const request: SendRequest = resolveSubmission({
+    ...(account ? { account } : {}),
     server: {
-      host: need('host', values.host),
-      port,
-      security: security as ConnectionSecurity,
-      ...(values.user !== undefined ? { user: values.user } : {}),
-      ...(values.auth !== undefined ? { authMethod: values.auth as AuthMethod } : {}),
-      ...(values.ca !== undefined ? { caFile: values.ca } : {}),
-      ...(values.pin !== undefined ? { pinSha256: values.pin } : {}),
-      ...(values['tls-name'] !== undefined ? { tlsName: values['tls-name'] } : {}),
+      host: values.host,
+      ...(values.port !== undefined ? { port: parsePort('port', values.port) } : {}),
+      security: values.security as ConnectionSecurity | undefined,
+      user: values.user,
+      authMethod: values.auth as AuthMethod | undefined,
+      caFile: values.ca,
+      pinSha256: values.pin,
+      tlsName: values['tls-name'],
     },
     message: {
-      from: need('from', values.from),
+      from: values.from ?? '',
       to: values.to ?? [],
       cc: values.cc ?? [],
       bcc: values.bcc ?? [],
@@ -125,8 +113,8 @@ export function parseSendArgs(
       text: values.text ?? '',
       attachments: (values.attach ?? []).map((path) => ({ path })),
     },
-    security: choice,
-  };
+    ...(choices[0] ? { securityChoice: choices[0] as SecurityChoice } : {}),
+  });
   return {
     request,
     ...(account ? { account } : {}),
@@ -157,6 +145,6 @@ export async function runSend(args: readonly string[]): Promise<number> {
   const password = parsed.account && accounts ? await accounts.passwordForSend(parsed.account, typed) : typed;
   const report = await submitMessage(request, password, parsed.deadlineMs ? { deadlineMs: parsed.deadlineMs } : {});
   if (parsed.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else process.stdout.write(`${renderSubmissionReport(report, terminalStyle())}\n`);
+  else process.stdout.write(`${renderSubmissionReport(report, terminalStyle(), { hint: cliHint })}\n`);
   return exitCodeFor(report.error);
 }

@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorData, SmtpReplyData } from '../../shared/types/errors.js';
+import type { ErrorCode, ErrorData, HintId, SmtpReplyData } from '../../shared/types/errors.js';
 import type { TlsFacts } from '../../shared/types/report.js';
 
 /** Options carried by a HoplightError beyond its code and message. */
@@ -6,6 +6,7 @@ export interface HoplightErrorOptions {
   readonly field?: string;
   readonly reply?: SmtpReplyData;
   readonly hint?: string;
+  readonly hintId?: HintId;
   readonly messageTransmitted?: boolean;
   readonly cause?: unknown;
   /** For ETLS: the TLS session that was refused (certificate presented, and why it was not trusted). */
@@ -18,6 +19,7 @@ export class HoplightError extends Error {
   readonly field?: string;
   readonly reply?: SmtpReplyData;
   readonly hint?: string;
+  readonly hintId?: HintId;
   readonly refusedTls?: TlsFacts;
   messageTransmitted: boolean;
 
@@ -28,6 +30,7 @@ export class HoplightError extends Error {
     this.field = options.field;
     this.reply = options.reply;
     this.hint = options.hint;
+    this.hintId = options.hintId;
     this.messageTransmitted = options.messageTransmitted ?? false;
     this.refusedTls = options.refusedTls;
   }
@@ -47,6 +50,7 @@ export function toErrorData(error: unknown): ErrorData {
       ...(error.field === undefined ? {} : { field: error.field }),
       ...(error.reply === undefined ? {} : { reply: error.reply }),
       ...(error.hint === undefined ? {} : { hint: error.hint }),
+      ...(error.hintId === undefined ? {} : { hintId: error.hintId }),
       messageTransmitted: error.messageTransmitted,
     };
   }

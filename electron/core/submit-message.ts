@@ -257,7 +257,8 @@ async function ehloAfterTls(channel: SmtpChannel, clientName: string, timeouts: 
 
 function deadlineError(deadlineMs: number): HoplightError {
   return new HoplightError('ETIMEDOUT', `The send did not finish within its overall limit of ${Math.round(deadlineMs / 1000)} s, so Hoplight stopped it.`, {
-    hint: 'The server is very slow or stalling. Try again later; the limit can be changed (hoplight send --deadline SECONDS).',
+    hint: 'The server is very slow or stalling. Try again later; the limit can be changed.',
+    hintId: 'deadline',
   });
 }
 

@@ -58,6 +58,9 @@ export const forecastSchema = z.object({ domain: z.string().min(1).max(255) }).s
 /** `attachments:describe`: the files dropped on the composer, by path (main checks each one). */
 export const attachmentsDescribeSchema = z.object({ paths: z.array(z.string().min(1).max(4096)).max(100) }).strict();
 
+/** `sandbox:read-message`: a message the sandbox received, by the id its event gave (never by path). */
+export const sandboxMessageSchema = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,100}$/) }).strict();
+
 /** `sandbox:start`. */
 export const sandboxStartSchema = z
   .object({

@@ -35,6 +35,9 @@ export interface SmtpReplyData {
   readonly lines: readonly string[];
 }
 
+/** Advice that the CLI (electron/cli/hints.ts) and the app (renderer/src/error-messages.ts) word differently. */
+export type HintId = 'deadline' | 'implicit-tls-port' | 'starttls-port' | 'resolver' | 'password-missing' | 'keychain-unavailable' | 'trust-ca-or-pin';
+
 /** An error as plain data, safe to serialise, show and log (it never holds a secret). */
 export interface ErrorData {
   readonly code: ErrorCode;
@@ -43,8 +46,10 @@ export interface ErrorData {
   readonly field?: string;
   /** The server's own reply, when the server said something. */
   readonly reply?: SmtpReplyData;
-  /** What the user can do about it, in plain words. */
+  /** What the user can do about it, in plain words that fit every surface. */
   readonly hint?: string;
+  /** Names advice that each surface words its own way (a CLI flag, a setting in the app); see HINT_IDS. */
+  readonly hintId?: HintId;
   /** Whether any byte of the message (envelope or content) reached the server. */
   readonly messageTransmitted: boolean;
 }

@@ -95,6 +95,8 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     await page.getByRole('list', { name: 'Received messages' }).getByText('REQUIRETLS').first().waitFor();
     const eml = (await page.getByRole('list', { name: 'Received messages' }).locator('.mono').first().textContent()) ?? '';
     expect(readFileSync(eml, 'utf8')).toContain('filename=lab-results.txt');
+    await page.getByRole('button', { name: /^Open the message from/ }).first().click();
+    expect(await page.getByLabel('Raw message').textContent()).toContain('Subject: My first REQUIRETLS message');
     await noSeriousViolations();
   });
 

@@ -73,6 +73,10 @@ it('renders every screen and state', async () => {
   await view.waitFor();
   await view.locator('details').evaluate((d) => ((d as unknown as { open: boolean }).open = false));
   await shot('04-sent-require-tls');
+  await page.getByRole('button', { name: /^Open the message from/ }).first().click();
+  await page.getByLabel('Raw message').scrollIntoViewIfNeeded();
+  await shot('04b-sandbox-message');
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
 
   // The chips: green, red and grey, for each choice.
   const to = page.getByLabel('To', { exact: true });

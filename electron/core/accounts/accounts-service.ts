@@ -79,7 +79,7 @@ export class AccountsService {
     if (account.passwordStorage === 'ask') throw inputError('password', `account "${account.name}" asks for its password at each send: give it with --password-stdin.`);
     const stored = await this.credentials.get(account.id);
     if (!stored) {
-      throw new HoplightError('ECONFIG', `No password for account "${account.name}" is stored in the keychain.`, { hint: 'Store one with "hoplight accounts password NAME --password-stdin", or give it with --password-stdin.' });
+      throw new HoplightError('ECONFIG', `No password for account "${account.name}" is stored in the keychain.`, { hint: 'Store the password for this account, or give it for this send.', hintId: 'password-missing' });
     }
     return stored;
   }

@@ -16,7 +16,8 @@ export const KEYCHAIN_SERVICE = 'hoplight';
 /** The error for "there is no usable keychain here": say exactly that, and never fall back to a file. */
 export function keychainUnavailable(reason: string): HoplightError {
   return new HoplightError('ECONFIG', `No keychain is available on this computer (${reason}). Hoplight stores passwords only in the operating system's keychain and will not keep this one anywhere else.`, {
-    hint: 'Unlock or start your keychain (on Linux, a Secret Service such as GNOME Keyring or KWallet), or choose "ask for the password at each send" (--ask-password).',
+    hint: 'Unlock or start your keychain (on Linux, a Secret Service such as GNOME Keyring or KWallet), or choose to be asked for the password at each send.',
+    hintId: 'keychain-unavailable',
   });
 }
 

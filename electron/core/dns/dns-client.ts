@@ -37,7 +37,7 @@ export function parseResolverAddress(value: string): ResolverAddress {
 /** The system's first configured resolver (Node's dns.getServers()). */
 export function systemResolverAddress(): ResolverAddress {
   const first = getServers()[0];
-  if (!first) throw new HoplightError('ECONFIG', 'No DNS resolver is configured on this computer.', { hint: 'Pass one with --resolver IP[:PORT].' });
+  if (!first) throw new HoplightError('ECONFIG', 'No DNS resolver is configured on this computer.', { hint: 'Configure a DNS resolver, or name one for this check.', hintId: 'resolver' });
   return parseResolverAddress(first);
 }
 

@@ -1,6 +1,7 @@
 import type { SubmissionReport } from '../../../shared/types/report.js';
 import { replyText } from '../smtp/reply.js';
-import { visibleData } from './visible.js';
+import type { ErrorData } from '../../../shared/types/errors.js';
+import { visible, visibleData } from './visible.js';
 
 /** Optional terminal styling. */
 export interface RenderStyle {
@@ -19,7 +20,7 @@ const CHOICE_NAMES = {
 } as const;
 
 /** Renders a submission report as readable text for a terminal or a "copy report" button. */
-export function renderSubmissionReport(unsafe: SubmissionReport, style: RenderStyle = PLAIN): string {
+export function renderSubmissionReport(unsafe: SubmissionReport, style: RenderStyle = PLAIN, options: { hint?: (error: ErrorData) => string | undefined } = {}): string {
   // Greeting, replies, certificate fields and error texts come from the server: shown only as visible text.
   const report = visibleData(unsafe);
   const hop = report.submissionHop;
@@ -36,7 +37,8 @@ export function renderSubmissionReport(unsafe: SubmissionReport, style: RenderSt
   out.push(style.bold(headline[report.outcome]));
   if (report.error) {
     out.push(`  ${report.error.code}: ${report.error.message}`);
-    if (report.error.hint) out.push(`  What you can do: ${report.error.hint}`);
+    const hint = options.hint ? options.hint(report.error) : report.error.hint;
+    if (hint) out.push(`  What you can do: ${visible(hint)}`);
   }
   out.push('', style.bold('Message'));
   out.push(`  Security choice: ${CHOICE_NAMES[report.securityChoice]}`);

@@ -1,12 +1,40 @@
 import type { SandboxStatus } from '../../../shared/types/sandbox.js';
-import { HoplightError } from '../errors.js';
+import { open } from 'node:fs/promises';
+import { HoplightError, inputError } from '../errors.js';
+
+const MAX_SHOWN = 2 * 1024 * 1024;
 import { startSandbox, type RunningSandbox, type SandboxOptions } from './sandbox.js';
 
 /** The one sandbox of a running app: started on demand, its generated password held here and never shown. */
 export class SandboxService {
   private running?: RunningSandbox;
+  /** The messages stored this run, by id: the app opens them by id, never by a path it sends. */
+  private readonly stored = new Map<string, string>();
+  private readonly options: Pick<SandboxOptions, 'dataDir' | 'onStored'>;
 
-  constructor(private readonly options: Pick<SandboxOptions, 'dataDir' | 'onStored'>) {}
+  constructor(options: Pick<SandboxOptions, 'dataDir' | 'onStored'>) {
+    this.options = {
+      ...options,
+      onStored: (message, files) => {
+        this.stored.set(message.id, files.eml);
+        options.onStored?.(message, files);
+      },
+    };
+  }
+
+  /** A stored message's raw text, bounded; EINPUT for an id this run did not store. */
+  async read(id: string): Promise<{ id: string; raw: string; truncated: boolean }> {
+    const path = this.stored.get(id);
+    if (!path) throw inputError('id', 'the sandbox received no message with this id in this run.');
+    const handle = await open(path, 'r');
+    try {
+      const buffer = Buffer.alloc(MAX_SHOWN + 1);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      return { id, raw: buffer.subarray(0, Math.min(bytesRead, MAX_SHOWN)).toString('utf8'), truncated: bytesRead > MAX_SHOWN };
+    } finally {
+      await handle.close();
+    }
+  }
 
   /** What the app may show: where it listens and its CA, never its password. */
   status(): SandboxStatus {

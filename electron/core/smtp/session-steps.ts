@@ -96,7 +96,7 @@ export async function readGreeting(channel: SmtpChannel, timeouts: Timeouts, whe
   } catch (error) {
     // A silent server on a plain connection is most often an implicit-TLS port waiting for our TLS hello.
     if (error instanceof HoplightError && error.code === 'ETIMEDOUT' && !implicitTls && !channel.receivedAnything) {
-      throw new HoplightError('ETIMEDOUT', error.message, { hint: 'If this is an implicit-TLS port (usually 465), choose implicit TLS (--security implicit).' });
+      throw new HoplightError('ETIMEDOUT', error.message, { hint: 'If this is an implicit-TLS port (usually 465), choose implicit TLS.', hintId: 'implicit-tls-port' });
     }
     throw error;
   }
@@ -126,7 +126,8 @@ export async function ehlo(channel: SmtpChannel, name: string, timeouts: Timeout
 export async function startTls(channel: SmtpChannel, capabilities: Capabilities, trust: TrustSettings, timeouts: Timeouts, where: string): Promise<TlsFacts> {
   if (!capabilities.has('STARTTLS')) {
     throw new HoplightError('ESTARTTLS', `${where} does not offer STARTTLS, so the connection cannot be encrypted. Nothing was sent.`, {
-      hint: 'Check the port: submission with STARTTLS is usually 587, implicit TLS 465 (use --security implicit). Hoplight never sends a password or a message in cleartext.',
+      hint: 'Check the port: submission with STARTTLS is usually 587, implicit TLS 465. Hoplight never sends a password or a message in cleartext.',
+      hintId: 'implicit-tls-port',
     });
   }
   channel.send([{ wire: 'STARTTLS' }]);

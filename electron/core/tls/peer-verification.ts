@@ -142,10 +142,11 @@ export function describeTlsFailure(error: Error & { code?: string }, trust: Trus
     code === 'ERR_TLS_CERT_ALTNAME_INVALID'
       ? 'Connect using a name the certificate lists, or set the TLS name the certificate was issued for.'
       : code === 'ERR_SSL_WRONG_VERSION_NUMBER'
-        ? 'Port 587 usually expects STARTTLS (--security starttls); port 465 expects implicit TLS.'
+        ? 'Port 587 usually expects STARTTLS; port 465 expects implicit TLS.'
         : code.startsWith('ERR_SSL')
           ? 'Ask the server\'s administrator to enable TLS 1.2 or 1.3.'
-          : 'If the server uses a private CA, trust it with --ca FILE. For a self-signed certificate, pin its SHA-256 fingerprint with --pin after confirming it with the administrator.';
+          : 'If the server uses a private CA, trust that CA for this account. For a self-signed certificate, pin its SHA-256 fingerprint after confirming it with the administrator.';
+  const hintId = code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ('starttls-port' as const) : code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code.startsWith('ERR_SSL') ? undefined : ('trust-ca-or-pin' as const);
   let refusedTls: TlsFacts | undefined;
   if (presented?.peer?.raw) {
     try {
@@ -156,6 +157,7 @@ export function describeTlsFailure(error: Error & { code?: string }, trust: Trus
   }
   return new HoplightError('ETLS', `TLS verification failed: ${reason} (${code || 'handshake error'}). Nothing was sent.`, {
     hint,
+    ...(hintId ? { hintId } : {}),
     cause: error,
     ...(refusedTls ? { refusedTls } : {}),
   });

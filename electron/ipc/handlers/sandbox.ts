@@ -7,5 +7,6 @@ export function sandboxHandlers(ctx: HandlerContext): Implementations<typeof SAN
     'sandbox:start': (ports) => ctx.sandbox.start(ports),
     'sandbox:stop': () => ctx.sandbox.stop(),
     'sandbox:status': () => ctx.sandbox.status(),
+    'sandbox:read-message': ({ id }) => ctx.sandbox.read(id),
   };
 }

@@ -3,10 +3,10 @@ import { access, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { SEND_CHANNELS, type AttachmentInfo, type SendResult } from '../../../shared/ipc/channels/send.js';
 import type { SendStep, SubmissionReport } from '../../../shared/types/report.js';
-import { fromOf, serverOf } from '../../core/accounts/account-fields.js';
 import { HoplightError, inputError } from '../../core/errors.js';
 import { buildHopModel } from '../../core/report/hop-model.js';
 import { renderSubmissionReport } from '../../core/report/render-submission.js';
+import { resolveSubmission } from '../../core/submission/resolve-submission.js';
 import { submitMessage, type SubmitOptions } from '../../core/submit-message.js';
 import type { HandlerContext, Implementations } from './context.js';
 
@@ -37,12 +37,14 @@ export function sendHandlers(ctx: HandlerContext): Implementations<typeof SEND_C
       if (accountId !== undefined) {
         // The password is read here, in main, at send time; it never crosses to the renderer.
         const account = deps.accounts.store.find(accountId);
+        const request = resolveSubmission({ account, ...(server ? { server } : {}), message, securityChoice: security });
         const secret = await deps.accounts.passwordForSend(account, password);
-        return runSend(operationId, (options) => submitMessage({ server: serverOf(account), message: { ...message, from: message.from || fromOf(account) }, security }, secret, options));
+        return runSend(operationId, (options) => submitMessage(request, secret, options));
       }
       if (!server) throw inputError('server', 'give the server settings or an account.');
+      const request = resolveSubmission({ server, message, securityChoice: security });
       const secret = useSandboxPassword ? ctx.sandbox.password() : password;
-      return runSend(operationId, (options) => submitMessage({ server, message, security }, secret, options));
+      return runSend(operationId, (options) => submitMessage(request, secret, options));
     },
     'send:cancel': ({ operationId }) => ({ cancelled: operations.cancel(operationId) }),
     'attachments:pick': async () => {

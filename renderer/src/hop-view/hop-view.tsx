@@ -44,7 +44,7 @@ export function HopView(props: { result: SendResult }) {
       </ol>
       <details>
         <summary>Transcript (login redacted, message content left out)</summary>
-        <pre className="transcript">{report.submissionHop.transcript.map((e) => `${String(e.atMs).padStart(6)} ms ${e.from === 'client' ? 'C:' : e.from === 'server' ? 'S:' : '--'} ${e.line}`).join('\n')}</pre>
+        <pre className="transcript" tabIndex={0} aria-label="Transcript">{report.submissionHop.transcript.map((e) => `${String(e.atMs).padStart(6)} ms ${e.from === 'client' ? 'C:' : e.from === 'server' ? 'S:' : '--'} ${e.line}`).join('\n')}</pre>
       </details>
       <div className="actions">
         <button type="button" onClick={() => copy('Report', text)}>

@@ -1,18 +1,50 @@
+import { useState } from 'react';
+import type { ErrorData } from '../../../shared/types/errors';
 import type { SandboxMessageEvent } from '../../../shared/types/sandbox';
+import { api } from '../api';
+import { ErrorBox } from '../ui/error-box';
 
-/** What the sandbox received this session. */
+/** What the sandbox received this session; each message can be opened as it arrived. */
 export function ReceivedList(props: { received: readonly SandboxMessageEvent[] }) {
+  const [opened, setOpened] = useState<{ id: string; raw: string; truncated: boolean }>();
+  const [error, setError] = useState<ErrorData>();
   if (props.received.length === 0) return null;
+  const open = async (id: string): Promise<void> => {
+    const result = await api.sandbox.readMessage({ id });
+    if (result.ok) {
+      setOpened(result.value);
+      setError(undefined);
+    } else setError(result.error);
+  };
   return (
     <section className="received" aria-label="Received by the sandbox">
       <h2 className="section-title">Received by the sandbox</h2>
+      <p className="caveat">The sandbox keeps every message on this computer; nothing is relayed further.</p>
       <ul aria-label="Received messages">
         {props.received.map((m) => (
           <li key={m.id}>
-            {m.mailFrom} → {m.rcptTo.join(', ')} · {m.tlsProtocol ?? 'no TLS'} · {m.requireTls ? 'REQUIRETLS' : 'no REQUIRETLS'} · <span className="mono">{m.emlPath}</span>
+            {m.mailFrom} → {m.rcptTo.join(', ')} · {m.tlsProtocol ?? 'no TLS'} · {m.requireTls ? 'REQUIRETLS' : 'no REQUIRETLS'} · <span className="mono">{m.emlPath}</span>{' '}
+            <button type="button" className="small" onClick={() => void open(m.id)} aria-label={`Open the message from ${m.mailFrom}`}>
+              Open
+            </button>
           </li>
         ))}
       </ul>
+      {error ? <ErrorBox error={error} /> : null}
+      {opened ? (
+        <div className="opened-message">
+          <div className="hop-head">
+            <h3>The message as the sandbox received it</h3>
+            <button type="button" className="small" onClick={() => setOpened(undefined)}>
+              Close
+            </button>
+          </div>
+          <pre className="transcript" aria-label="Raw message" tabIndex={0}>
+            {opened.raw}
+            {opened.truncated ? '\n[… the rest is not shown]' : ''}
+          </pre>
+        </div>
+      ) : null}
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import type { ErrorData } from '../../../shared/types/errors';
-import { ERROR_TITLES } from '../error-messages';
+import { ERROR_TITLES, appHint } from '../error-messages';
 
 /** Shows an error: the words for its code, the facts, the server's reply and what to do. */
 export function ErrorBox(props: { error: ErrorData }) {
@@ -12,7 +12,7 @@ export function ErrorBox(props: { error: ErrorData }) {
       </strong>
       <p>{error.message}</p>
       {error.reply ? <p className="reply">Server said: {`${error.reply.code} ${error.reply.lines.join(' ')}`}</p> : null}
-      {error.hint ? <p className="hint">{error.hint}</p> : null}
+      {appHint(error) ? <p className="hint">{appHint(error)}</p> : null}
       <p className="transmitted">{error.messageTransmitted ? 'Part of the message reached the server.' : 'Nothing of the message was transmitted.'}</p>
     </div>
   );

@@ -19,6 +19,7 @@ describe('the IPC contract', () => {
       'posture:check-domain',
       'posture:check-server',
       'posture:forecast',
+      'sandbox:read-message',
       'sandbox:start',
       'sandbox:status',
       'sandbox:stop',
