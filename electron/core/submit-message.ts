@@ -5,23 +5,17 @@ import { HoplightError, toErrorData } from './errors.js';
 import { buildMessage, checkMessage, type CheckedMessage, type ComposedMessage } from './message/compose-message.js';
 import { relayGuarantee } from './relay-guarantee.js';
 import { checkServerSettings } from './server-settings.js';
-import { capabilityLines, sizeLimit, type Capabilities } from './smtp/capabilities.js';
-import { SmtpChannel } from './smtp/channel.js';
+import { sizeLimit, type Capabilities } from './smtp/capabilities.js';
+import { openVerifiedSession, type SessionFacts } from './smtp/open-session.js';
 import { dotStuff } from './smtp/dot-stuff.js';
 import { queueIdFrom, replyText } from './smtp/reply.js';
 import {
   DEFAULT_TIMEOUTS,
   authenticate,
   boundedTimeouts,
-  connectTcp,
-  ehlo,
-  ehloName,
-  handshake,
   quit,
-  readGreeting,
   sendContent,
   sendEnvelope,
-  startTls,
   type Timeouts,
 } from './smtp/session-steps.js';
 import type { TrustSettings } from './tls/peer-verification.js';
@@ -70,17 +64,11 @@ export async function submitMessage(request: SendRequest, password: string | und
   return runSubmission(prepared, password, options);
 }
 
-interface SessionState {
-  channel?: SmtpChannel;
+interface SessionState extends SessionFacts {
   composed?: ComposedMessage;
   /** Hoplight itself decided not to go on (e.g. the server's SIZE limit), before any of the message was sent. */
   refusedLocally?: boolean;
-  remoteAddress?: string;
-  greeting?: SmtpReplyData;
-  tls?: TlsFacts;
   refusedTls?: TlsFacts;
-  capabilitiesBeforeTls?: string[];
-  capabilitiesAfterTls?: string[];
   requireTlsAdvertised: boolean;
   requireTlsRequested: boolean;
   /** MAIL FROM has been written: from here on, part of the message has reached the server. */
@@ -126,50 +114,18 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
   try {
     let mark = performance.now();
     progress('connecting');
-    const socket = await connectTcp(server.host, server.port, timeouts.connectMs, signal);
-    state.timings.connectMs = lap(mark);
-    state.remoteAddress = socket.remoteAddress;
-    const channel = new SmtpChannel(socket, t0, password ? [password] : []);
-    state.channel = channel;
+    const opened = await openVerifiedSession(server, trust, timeouts, state, {
+      secrets: password ? [password] : [],
+      ...(signal ? { signal } : {}),
+      onTls: () => progress('tls'),
+      startedAt: t0,
+    });
+    const { channel, capabilities } = opened;
     channel.writeTimeoutMs = timeouts.commandMs;
     const overall = setTimeout(() => channel.failWith(deadlineError(deadlineMs)), Math.max(1, deadlineAt - performance.now()));
     overall.unref();
     channel.onClosed(() => clearTimeout(overall));
-    channel.note(`connected to ${socket.remoteAddress ?? server.host}:${server.port}`);
-    const clientName = ehloName(socket);
-
-    let capabilities: Capabilities;
     checkpoint();
-    if (server.security === 'implicit') {
-      // RFC 8314 §3: TLS first, then the SMTP greeting inside it.
-      progress('tls');
-      mark = performance.now();
-      channel.note('TLS handshake started (implicit TLS)');
-      const secure = await handshake(channel.release(), trust, timeouts.tlsMs);
-      channel.adopt(secure.socket);
-      state.tls = secure.facts;
-      state.timings.tlsMs = lap(mark);
-      channel.note(`TLS established: ${secure.facts.protocol}, ${secure.facts.cipher}`);
-      mark = performance.now();
-      state.greeting = await readGreeting(channel, timeouts, where, true);
-      state.timings.greetingMs = lap(mark);
-      capabilities = await ehloAfterTls(channel, clientName, timeouts, where, state);
-    } else {
-      mark = performance.now();
-      state.greeting = await readGreeting(channel, timeouts, where, false);
-      state.timings.greetingMs = lap(mark);
-      const before = await ehlo(channel, clientName, timeouts);
-      if (before.reply.code !== 250) {
-        throw new HoplightError('ESTARTTLS', `${where} refused EHLO (${replyText(before.reply)}), so STARTTLS cannot be negotiated. Nothing was sent.`, { reply: before.reply });
-      }
-      state.capabilitiesBeforeTls = capabilityLines(before.reply);
-      progress('tls');
-      mark = performance.now();
-      state.tls = await startTls(channel, before.capabilities, trust, timeouts, where);
-      state.timings.tlsMs = lap(mark);
-      // RFC 3207 §4.2: forget everything learned before TLS and ask again.
-      capabilities = await ehloAfterTls(channel, clientName, timeouts, where, state);
-    }
 
     // RFC 8689 §4.1: REQUIRETLS may only be used if the server advertises it after TLS. Check before AUTH, so
     // neither the password nor any part of the message is sent to a server that cannot honour the choice.
@@ -244,15 +200,6 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
   }
   progress('finished');
   return buildReport(prepared, state, startedAt, lap(t0), deadlineMs, error);
-}
-
-async function ehloAfterTls(channel: SmtpChannel, clientName: string, timeouts: Timeouts, where: string, state: SessionState): Promise<Capabilities> {
-  const after = await ehlo(channel, clientName, timeouts);
-  if (after.reply.code !== 250) {
-    throw new HoplightError('ECONNECTION', `${where} refused EHLO over TLS: ${replyText(after.reply)}`, { reply: after.reply });
-  }
-  state.capabilitiesAfterTls = capabilityLines(after.reply);
-  return after.capabilities;
 }
 
 function deadlineError(deadlineMs: number): HoplightError {

@@ -1,5 +1,5 @@
 import type { HopFact, HopModel, HopTone, HopView } from '../../../shared/types/hop-model.js';
-import type { Attempt, DomainCheckResult, Forecast } from '../../../shared/types/posture.js';
+import type { Attempt, DomainCheckResult, Forecast, RelayVerdict } from '../../../shared/types/posture.js';
 import type { SubmissionReport } from '../../../shared/types/report.js';
 import { RELAY_NAMES } from '../posture/forecast.js';
 import { replyText } from '../smtp/reply.js';
@@ -85,8 +85,16 @@ function recipientHop(report: SubmissionReport, domain: string, check: Attempt<D
   const facts: HopFact[] = [
     ...(forecast.bounceCodes ?? []).map((c) => ({ label: `Bounce ${c.code}`, value: `when ${c.when}` })),
     // One line per kind of relay, unless none of them can be forecast (then the headline says it all).
-    ...forecast.relays.filter(() => forecast.relays.some((r) => r.verdict !== 'unknown')).map((r) => ({ label: RELAY_NAMES[r.relay].replace(/^a relay /, 'Relay ').replace(/^./, (c) => c.toUpperCase()), value: r.summary, tone: r.verdict === 'deliverable' ? ('good' as const) : r.verdict === 'unknown' ? ('neutral' as const) : ('bad' as const) })),
+    ...forecast.relays.filter(() => forecast.relays.some((r) => r.verdict !== 'unknown')).map((r) => ({ label: RELAY_NAMES[r.relay].replace(/^a relay /, 'Relay ').replace(/^./, (c) => c.toUpperCase()), value: r.summary, tone: relayTone(r) })),
   ];
   const prefix = report.outcome === 'accepted' ? '' : report.outcome === 'uncertain' ? 'If it was delivered: ' : 'Had it been sent: ';
   return { hop: 'recipient', domain, title, state: forecast.verdict === 'unknown' ? 'unknown' : 'forecast', tone, headline: `${prefix}${forecast.summary}`, facts };
+}
+
+/** Green only for delivery over authenticated TLS; delivery without authentication, or in cleartext, is not. */
+function relayTone(r: RelayVerdict): HopTone {
+  if (r.verdict === 'unknown') return 'neutral';
+  if (r.verdict !== 'deliverable') return 'bad';
+  if (r.protection === 'cleartext' || r.requireTlsPassedOn === false) return 'bad';
+  return r.protection === 'authenticated' ? 'good' : 'neutral';
 }
