@@ -100,6 +100,19 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     await noSeriousViolations();
   });
 
+  it('"TLS optional" sends with the TLS-Required: No header, and says what it gives up', async () => {
+    const { page } = app;
+    await page.getByRole('radio', { name: /TLS optional/ }).check();
+    await page.getByLabel('Subject', { exact: true }).fill('Your TLS is broken');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const view = page.locator('.hop-view[data-outcome="accepted"]');
+    await view.locator('[data-fact="REQUIRETLS"]').getByText('requested no').waitFor();
+    expect(await view.locator('[data-hop="relays"]').textContent()).toMatch(/TLS-Required: No/);
+    await page.getByRole('button', { name: /^Open the message from/ }).first().click();
+    await expect.poll(async () => (await page.getByLabel('Raw message').textContent()) ?? '').toMatch(/^TLS-Required: No$/m);
+    await page.getByRole('radio', { name: /Require TLS on every hop/ }).check();
+  });
+
   it('address chips: a paste of several addresses, a malformed one marked with its reason, removed by keyboard', async () => {
     const { page } = app;
     const to = page.getByLabel('To', { exact: true });

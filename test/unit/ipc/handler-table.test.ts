@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,23 @@ describe('the handler table', () => {
       useSandboxPassword: true,
     });
     expect(result).toMatchObject({ ok: false, error: { code: 'ECONFIG' } });
+  });
+});
+
+describe('attachment handlers', () => {
+  it('describe dropped files by path: size, or why not; no picker without one', async () => {
+    const file = join(home, 'scan.pdf');
+    writeFileSync(file, Buffer.alloc(1234));
+    const described = await handlers.table['attachments:describe']({ paths: [file, join(home, 'missing.pdf'), home] });
+    expect(described).toEqual({
+      ok: true,
+      value: [
+        { path: file, name: 'scan.pdf', size: 1234 },
+        { path: join(home, 'missing.pdf'), name: 'missing.pdf', problem: 'does not exist' },
+        { path: home, name: home.split('/').pop(), problem: 'is not a regular file' },
+      ],
+    });
+    expect(await handlers.table['attachments:pick'](undefined)).toMatchObject({ ok: false, error: { code: 'ECONFIG' } });
   });
 });
 
