@@ -7,7 +7,9 @@ import { checkDomain } from '../core/posture/domain-check.js';
 import { DEFAULT_FORECAST_TTL_MS, ForecastCache } from '../core/posture/forecast-cache.js';
 import { join } from 'node:path';
 import { SandboxService } from '../core/sandbox/sandbox-service.js';
+import { Drafts } from '../core/mailbox/drafts.js';
 import { accountHandlers } from './handlers/accounts.js';
+import { draftHandlers } from './handlers/drafts.js';
 import type { HandlerContext, HandlerDeps } from './handlers/context.js';
 import { postureHandlers } from './handlers/posture.js';
 import { sandboxHandlers } from './handlers/sandbox.js';
@@ -56,8 +58,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     Date.now,
     join(deps.dataDir, 'forecasts'),
   );
-  const ctx: HandlerContext = { deps, sandbox, forecasts, operations: new Operations() };
-  const implementations = { ...sendHandlers(ctx), ...sandboxHandlers(ctx), ...postureHandlers(ctx), ...accountHandlers(ctx) };
+  const ctx: HandlerContext = { deps, sandbox, forecasts, operations: new Operations(), drafts: new Drafts(deps.dataDir) };
+  const implementations = { ...sendHandlers(ctx), ...draftHandlers(ctx), ...sandboxHandlers(ctx), ...postureHandlers(ctx), ...accountHandlers(ctx) };
 
   const guard = <C extends InvokeChannel>(channel: C) => {
     const schema = CHANNELS[channel].request as z.ZodType;

@@ -1,7 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useAccounts } from './accounts/use-accounts';
 import { Composer } from './compose/composer';
-import { SANDBOX_SENDER, draftToRequest, emptyDraft, type Draft } from './compose/draft';
+import type { Draft as StoredDraft, MailboxProblem } from '../../shared/types/draft';
+import { api } from './api';
+import { SANDBOX_SENDER, draftToRequest, emptyDraft, fromStored, type Draft } from './compose/draft';
+import { DraftsBar } from './compose/drafts-bar';
+import { useAutosave } from './compose/use-autosave';
+import { newOperationId } from './ui/operation-id';
 import { SendProgress } from './compose/send-progress';
 import { useSender } from './compose/use-sender';
 import { FirstRun } from './first-run/first-run';
@@ -18,14 +23,37 @@ export function App() {
   const sender = useSender();
   const [draft, setDraft] = useState<Draft>();
   const [help, setHelp] = useState(false);
+  const [stored, setStored] = useState<{ drafts: readonly StoredDraft[]; problems: readonly MailboxProblem[] }>();
+  const autosave = useAutosave(draft, stored !== undefined);
 
-  // The first account (or the sandbox) is the sender until the user picks another.
+  // What was being written when the app last closed (or crashed) comes back first.
   useEffect(() => {
-    if (draft || !accounts) return;
+    void api.drafts.list(undefined).then((result) => {
+      const value = result.ok ? result.value : { drafts: [], problems: [] };
+      setStored(value);
+      const latest = value.drafts[0];
+      if (latest) setDraft(fromStored(latest));
+    });
+  }, []);
+
+  // Otherwise the first account (or the sandbox) is the sender until the user picks another.
+  useEffect(() => {
+    if (draft || !accounts || !stored) return;
     const first = accounts[0];
     if (first) setDraft(emptyDraft(first.id, first.defaultSecurity));
     else if (sandbox.status.running) setDraft(emptyDraft(SANDBOX_SENDER, 'require-tls'));
-  }, [accounts, sandbox.status.running, draft]);
+  }, [accounts, sandbox.status.running, draft, stored]);
+
+  // An accepted message leaves Drafts; what stays in the composer is a new draft, saved only once edited.
+  useEffect(() => {
+    const result = sender.state.status === 'done' ? sender.state.result : undefined;
+    if (!result || result.report.outcome !== 'accepted') return;
+    setDraft((current) => {
+      if (!current) return current;
+      void api.drafts.delete({ id: current.id });
+      return { ...current, id: newOperationId() };
+    });
+  }, [sender.state]);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
@@ -46,7 +74,7 @@ export function App() {
     });
   };
 
-  const firstRun = accounts !== undefined && accounts.length === 0 && !sandbox.status.running;
+  const firstRun = accounts !== undefined && accounts.length === 0 && !sandbox.status.running && !draft;
   const sending = sender.state.status === 'sending';
   return (
     <div className="app">
@@ -74,7 +102,8 @@ export function App() {
         ) : null}
         {!firstRun && draft && accounts ? (
           <>
-            <Composer draft={draft} onChange={setDraft} accounts={accounts} sandbox={sandbox.status} sending={sending} onSend={() => void sender.send(draftToRequest(draft, accounts, sandbox.status))} />
+            <DraftsBar drafts={stored?.drafts ?? []} problems={stored?.problems ?? []} current={draft.id} {...(autosave.savedAt ? { savedAt: autosave.savedAt } : {})} {...(autosave.error ? { error: autosave.error } : {})} onOpen={(d) => setDraft(fromStored(d))} />
+            <Composer draft={draft} onChange={setDraft} accounts={accounts} sandbox={sandbox.status} sending={sending} onStartSandbox={() => void sandbox.start()} onSend={() => void sender.send(draftToRequest(draft, accounts, sandbox.status))} />
             {sending ? <SendProgress step={sender.state.step} cancelling={sender.state.cancelling === true} onCancel={sender.cancel} /> : null}
             {sender.state.status === 'error' && sender.state.error ? <ErrorBox error={sender.state.error} /> : null}
             {sender.state.status === 'done' && sender.state.result ? <HopView result={sender.state.result} /> : null}

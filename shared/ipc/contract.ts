@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Result } from '../types/errors.js';
 import { ACCOUNT_CHANNELS } from './channels/accounts.js';
+import { DRAFT_CHANNELS } from './channels/drafts.js';
 import { POSTURE_CHANNELS } from './channels/posture.js';
 import { SANDBOX_CHANNELS, SANDBOX_EVENTS } from './channels/sandbox.js';
 import { SEND_CHANNELS, SEND_EVENTS } from './channels/send.js';
@@ -13,7 +14,7 @@ export type { AttachmentInfo, SendResult } from './channels/send.js';
  * preload builds the renderer's API from the same object; the renderer's type is derived, never written by hand.
  * Adding a channel is one entry in a feature file (plus its handler, and the snapshot test on purpose).
  */
-export const CHANNELS = { ...SEND_CHANNELS, ...SANDBOX_CHANNELS, ...POSTURE_CHANNELS, ...ACCOUNT_CHANNELS } as const;
+export const CHANNELS = { ...SEND_CHANNELS, ...DRAFT_CHANNELS, ...SANDBOX_CHANNELS, ...POSTURE_CHANNELS, ...ACCOUNT_CHANNELS } as const;
 
 /** Main-to-renderer events, once. */
 export const EVENTS = { ...SANDBOX_EVENTS, ...SEND_EVENTS } as const;

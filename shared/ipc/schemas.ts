@@ -61,6 +61,24 @@ export const attachmentsDescribeSchema = z.object({ paths: z.array(z.string().mi
 /** `sandbox:read-message`: a message the sandbox received, by the id its event gave (never by path). */
 export const sandboxMessageSchema = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,100}$/) }).strict();
 
+/** `drafts:save`: what the composer holds (recipients as typed); main stamps the time. */
+export const draftSaveSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+    sender: z.string().max(100),
+    securityChoice,
+    to: z.array(z.string().max(1000)).max(1000),
+    cc: z.array(z.string().max(1000)).max(1000),
+    bcc: z.array(z.string().max(1000)).max(1000),
+    subject: z.string().max(10_000),
+    text: z.string().max(50_000_000),
+    attachments: z.array(z.object({ path: z.string().max(4096), name: z.string().max(1000), size: z.number().int().nonnegative().optional() }).strict()).max(500),
+  })
+  .strict();
+
+/** Requests that name one draft. */
+export const draftRefSchema = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) }).strict();
+
 /** `sandbox:start`. */
 export const sandboxStartSchema = z
   .object({

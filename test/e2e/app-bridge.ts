@@ -52,6 +52,8 @@ export interface OpenAppOptions {
   readonly forecast?: HandlerDeps['forecast'];
   readonly colorScheme?: 'light' | 'dark';
   readonly viewport?: { width: number; height: number };
+  /** Reuse a data folder (to reopen the app on what an earlier run left). */
+  readonly dataDir?: string;
   /** Stands in for the system's file picker. */
   readonly pickFiles?: () => Promise<string[]>;
 }
@@ -61,7 +63,7 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppUnderTes
   const built = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`renderer build failed: ${built.stderr}`);
   const bridge = await build({ entryPoints: [join(__dirname, 'bridge-client.ts')], bundle: true, format: 'iife', write: false, platform: 'browser' });
-  const dataDir = mkdtempSync(join(tmpdir(), 'hoplight-e2e-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hoplight-e2e-'));
   const { server, url } = await serveRenderer();
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,

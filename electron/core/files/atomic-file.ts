@@ -13,7 +13,12 @@ const LOCK_STALE_MS = 30_000;
  * replaced, never written through, and the old file's mode can never loosen the new one's.
  */
 export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  writeFileAtomicVia(dirname(path), path, data, mode);
+}
+
+/** The same, with the temporary file in `tempDir` (same file system): Maildir's tmp/ folder, for one. */
+export function writeFileAtomicVia(tempDir: string, path: string, data: string | Buffer, mode = 0o600): void {
+  const temp = join(tempDir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temp, 'wx', mode);
   try {
     writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);

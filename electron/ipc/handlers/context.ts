@@ -3,6 +3,7 @@ import type { ChannelSpec } from '../../../shared/ipc/channel.js';
 import type { EventChannel, EventContract } from '../../../shared/ipc/contract.js';
 import type { AccountsService } from '../../core/accounts/accounts-service.js';
 import { MAX_CA_FILE_BYTES, readLocalFile } from '../../core/files/local-file.js';
+import type { Drafts } from '../../core/mailbox/drafts.js';
 import type { ForecastCache } from '../../core/posture/forecast-cache.js';
 import type { SandboxService } from '../../core/sandbox/sandbox-service.js';
 import type { Operations } from '../operations.js';
@@ -27,6 +28,7 @@ export interface HandlerContext {
   readonly sandbox: SandboxService;
   readonly forecasts: ForecastCache;
   readonly operations: Operations;
+  readonly drafts: Drafts;
 }
 
 /** The implementations of a feature's channels: each takes the request as its schema parsed it. */

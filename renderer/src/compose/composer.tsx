@@ -16,6 +16,7 @@ export function Composer(props: {
   sandbox: SandboxStatus;
   onSend: () => void;
   sending: boolean;
+  onStartSandbox: () => void;
 }) {
   const { draft, onChange, accounts } = props;
   const domains = draftDomains(draft);
@@ -41,13 +42,20 @@ export function Composer(props: {
       <div className="field from">
         <label htmlFor="sender">From</label>
         <select id="sender" value={draft.sender} onChange={(e) => pickSender(e.target.value)}>
-          {props.sandbox.running ? <option value={SANDBOX_SENDER}>Sandbox (this computer only) — you@sandbox.hoplight.test</option> : null}
+          {props.sandbox.running || draft.sender === SANDBOX_SENDER ? (
+            <option value={SANDBOX_SENDER}>Sandbox (this computer only){props.sandbox.running ? '' : ', stopped'} — you@sandbox.hoplight.test</option>
+          ) : null}
           {accounts.map((a) => (
             <option key={a.id} value={a.id}>
               {a.name} — {a.fromName ? `${a.fromName} <${a.fromAddress}>` : a.fromAddress}
             </option>
           ))}
         </select>
+        {draft.sender === SANDBOX_SENDER && !props.sandbox.running ? (
+          <button type="button" className="small start-sandbox" onClick={props.onStartSandbox}>
+            Start the sandbox
+          </button>
+        ) : null}
       </div>
       <AddressField label="To" value={draft.to} onChange={(to) => set({ to })} />
       <AddressField label="Cc" value={draft.cc} onChange={(cc) => set({ cc })} />

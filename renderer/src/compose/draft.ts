@@ -2,13 +2,17 @@ import type { AttachmentInfo, InvokeContract } from '../../../shared/ipc/contrac
 import type { AccountView } from '../../../shared/types/account';
 import type { SandboxStatus } from '../../../shared/types/sandbox';
 import type { SecurityChoice } from '../../../shared/types/security';
-import type { TypedAddress } from './address-parse';
+import type { Draft as StoredDraft } from '../../../shared/types/draft';
+import { newOperationId } from '../ui/operation-id';
+import { parseTyped, type TypedAddress } from './address-parse';
 
 /** The sandbox appears in the From picker like an account; its password stays in main. */
 export const SANDBOX_SENDER = 'sandbox';
 
 /** What the composer holds: serialisable, no password, no server fields (those belong to the account). */
 export interface Draft {
+  /** Names the draft in the Drafts folder; a new one after each accepted send. */
+  readonly id: string;
   readonly sender: string;
   readonly to: readonly TypedAddress[];
   readonly cc: readonly TypedAddress[];
@@ -20,7 +24,37 @@ export interface Draft {
 }
 
 /** An empty draft for a sender. */
-export const emptyDraft = (sender: string, choice: SecurityChoice): Draft => ({ sender, to: [], cc: [], bcc: [], subject: '', text: '', attachments: [], choice });
+export const emptyDraft = (sender: string, choice: SecurityChoice): Draft => ({ id: newOperationId(), sender, to: [], cc: [], bcc: [], subject: '', text: '', attachments: [], choice });
+
+/** The draft as the Drafts folder keeps it: recipients as typed. */
+export function toStored(draft: Draft): Omit<StoredDraft, 'updatedAt'> {
+  return {
+    id: draft.id,
+    sender: draft.sender,
+    securityChoice: draft.choice,
+    to: draft.to.map((a) => a.text),
+    cc: draft.cc.map((a) => a.text),
+    bcc: draft.bcc.map((a) => a.text),
+    subject: draft.subject,
+    text: draft.text,
+    attachments: draft.attachments.map((a) => ({ path: a.path, name: a.name, ...(a.size !== undefined ? { size: a.size } : {}) })),
+  };
+}
+
+/** A stored draft back in the composer, its recipients parsed into chips again. */
+export function fromStored(stored: StoredDraft): Draft {
+  return {
+    id: stored.id,
+    sender: stored.sender,
+    to: stored.to.map(parseTyped),
+    cc: stored.cc.map(parseTyped),
+    bcc: stored.bcc.map(parseTyped),
+    subject: stored.subject,
+    text: stored.text,
+    attachments: stored.attachments,
+    choice: stored.securityChoice,
+  };
+}
 
 /** The request main receives for a draft: the account (or the sandbox), the choice and the message. */
 export function draftToRequest(draft: Draft, accounts: readonly AccountView[], sandbox: SandboxStatus): InvokeContract['send:message']['request'] {

@@ -1,0 +1,86 @@
+import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { readFileNoFollow, writeFileAtomicVia } from '../files/atomic-file.js';
+
+/** Temp files older than this were left by a crash between write and rename: they are removed, never read. */
+const STALE_TMP_MS = 60_000;
+
+/**
+ * One Maildir folder (tmp/, new/, cur/) with a JSON sidecar per message in meta/ (what the message itself does
+ * not hold). Messages are written to tmp/, fsynced and renamed into cur/ (Maildir's own atomicity), so a reader
+ * sees the old file or the new one, never a torn one; other mail tools read cur/ as any Maildir.
+ */
+export class MaildirFolder {
+  constructor(readonly dir: string) {
+    for (const sub of ['tmp', 'new', 'cur', 'meta', 'damaged']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
+  }
+
+  /** Writes (or replaces) a message and its sidecar: sidecar first, then the message, each atomically. */
+  write(id: string, message: Buffer, sidecar: unknown): void {
+    assertId(id);
+    writeFileAtomicVia(join(this.dir, 'tmp'), join(this.dir, 'meta', `${id}.json`), `${JSON.stringify(sidecar, null, 2)}\n`);
+    writeFileAtomicVia(join(this.dir, 'tmp'), join(this.dir, 'cur', `${id}.eml`), message);
+  }
+
+  /** Every stored sidecar, parsed; an unreadable one is moved aside with its message and reported. */
+  readAll<T>(parse: (value: unknown) => T): { items: T[]; problems: { file: string; movedTo: string; reason: string }[] } {
+    this.sweepTmp();
+    const items: T[] = [];
+    const problems: { file: string; movedTo: string; reason: string }[] = [];
+    for (const name of readdirSync(join(this.dir, 'meta')).filter((n) => n.endsWith('.json')).sort()) {
+      const id = name.slice(0, -'.json'.length);
+      const file = join(this.dir, 'meta', name);
+      try {
+        const raw = readFileNoFollow(file);
+        if (!raw) continue;
+        items.push(parse(JSON.parse(raw.toString('utf8'))));
+      } catch (error) {
+        problems.push(this.setAside(id, (error as Error).message));
+      }
+    }
+    return { items, problems };
+  }
+
+  /** Removes a message and its sidecar. */
+  remove(id: string): void {
+    assertId(id);
+    for (const file of [join(this.dir, 'cur', `${id}.eml`), join(this.dir, 'meta', `${id}.json`)]) {
+      try {
+        unlinkSync(file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+  }
+
+  /** Moves a damaged sidecar and its message into damaged/, keeping both for the user to look at. */
+  private setAside(id: string, reason: string): { file: string; movedTo: string; reason: string } {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const file = join(this.dir, 'meta', `${id}.json`);
+    const movedTo = join(this.dir, 'damaged', `${id}.${stamp}.json`);
+    renameSync(file, movedTo);
+    try {
+      renameSync(join(this.dir, 'cur', `${id}.eml`), join(this.dir, 'damaged', `${id}.${stamp}.eml`));
+    } catch {
+      // no message beside it: the sidecar alone is kept
+    }
+    return { file, movedTo, reason };
+  }
+
+  /** Temp files a crash left between write and rename are never read as messages; old ones are removed. */
+  private sweepTmp(): void {
+    for (const name of readdirSync(join(this.dir, 'tmp'))) {
+      const file = join(this.dir, 'tmp', name);
+      try {
+        if (Date.now() - statSync(file).mtimeMs > STALE_TMP_MS) unlinkSync(file);
+      } catch {
+        // gone already
+      }
+    }
+  }
+}
+
+function assertId(id: string): void {
+  // Ids name files: only what cannot climb out of the folder.
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) throw new Error(`invalid mailbox id "${id}"`);
+}
