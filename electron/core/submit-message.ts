@@ -33,6 +33,8 @@ export interface SubmitOptions {
    * is `uncertain`.
    */
   readonly signal?: AbortSignal;
+  /** Where a bug in Hoplight (not a server or network failure) is logged; the CLI's and the app's console by default. */
+  readonly logError?: (message: string, error: unknown) => void;
 }
 
 /** How long one send may take in all: long enough for a server's 10-minute scan of the data (RFC 5321 §4.5.3.2.6). */
@@ -97,11 +99,12 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
   const lap = (since: number): number => Math.round(performance.now() - since);
   let error: HoplightError | undefined;
   const { signal } = options;
+  const logError = options.logError ?? ((message: string, caught: unknown): void => console.error(`[hoplight] ${message}`, caught));
   const progress = (step: SendStep): void => {
     try {
       options.onProgress?.(step);
     } catch (caught) {
-      console.error('[hoplight] a progress listener threw', caught);
+      logError('a progress listener threw', caught);
     }
   };
   const cancelled = (): HoplightError => new HoplightError('ECANCELLED', state.contentSent ? 'Cancelled while waiting for the server\'s verdict.' : 'Cancelled by you before the message was complete, so nothing was delivered.');
@@ -184,7 +187,7 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     if (state.envelopeSent) error.messageTransmitted = true;
     else if (error.code === 'EINPUT') state.refusedLocally = true;
     if (error.refusedTls) state.refusedTls = error.refusedTls;
-    if (!(caught instanceof HoplightError)) console.error('[hoplight] unexpected error during submission', caught);
+    if (!(caught instanceof HoplightError)) logError('unexpected error during submission', caught);
     // RFC 5321 §4.1.1.4: a server must not deliver a message whose data did not end. Only after the final dot
     // went out, with no reply back, is the outcome truly unknown.
     if (state.contentSent && !state.finalReply) {

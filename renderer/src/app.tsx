@@ -102,7 +102,14 @@ export function App() {
         ) : null}
         {!firstRun && draft && accounts ? (
           <>
-            <DraftsBar drafts={stored?.drafts ?? []} problems={stored?.problems ?? []} current={draft.id} {...(autosave.savedAt ? { savedAt: autosave.savedAt } : {})} {...(autosave.error ? { error: autosave.error } : {})} onOpen={(d) => setDraft(fromStored(d))} />
+            <DraftsBar drafts={stored?.drafts ?? []} problems={stored?.problems ?? []} current={draft.id} {...(autosave.savedAt ? { savedAt: autosave.savedAt } : {})} {...(autosave.error ? { error: autosave.error } : {})} onOpen={(d) => setDraft(fromStored(d))}
+              onNew={() => {
+                // The draft being written stays in Drafts; a fresh one starts from the same sender and its default.
+                const account = accounts.find((a) => a.id === draft.sender);
+                setDraft(emptyDraft(draft.sender, account?.defaultSecurity ?? draft.choice));
+                void api.drafts.list(undefined).then((r) => r.ok && setStored(r.value));
+              }}
+            />
             <Composer draft={draft} onChange={setDraft} accounts={accounts} sandbox={sandbox.status} sending={sending} onStartSandbox={() => void sandbox.start()} onSend={() => void sender.send(draftToRequest(draft, accounts, sandbox.status))} />
             {sending ? <SendProgress step={sender.state.step} cancelling={sender.state.cancelling === true} onCancel={sender.cancel} /> : null}
             {sender.state.status === 'error' && sender.state.error ? <ErrorBox error={sender.state.error} /> : null}

@@ -71,7 +71,6 @@ it('renders every screen and state', async () => {
   await shot('03-composer-sandbox');
   await page.getByRole('button', { name: 'Send', exact: true }).click();
   await view.waitFor();
-  await view.locator('details').evaluate((d) => ((d as unknown as { open: boolean }).open = false));
   await shot('04-sent-require-tls');
   await page.getByRole('button', { name: /^Open the message from/ }).first().click();
   await page.getByLabel('Raw message').scrollIntoViewIfNeeded();
@@ -103,6 +102,7 @@ it('renders every screen and state', async () => {
     postfix.password,
   );
   await page.reload();
+  await page.getByRole('button', { name: 'New message' }).click();
   await page.getByLabel('From', { exact: true }).selectOption(office.id);
   await page.getByLabel('To', { exact: true }).fill('ada@clinic.test');
   await page.getByLabel('To', { exact: true }).press('Enter');
@@ -124,6 +124,7 @@ it('renders every screen and state', async () => {
     'pw',
   );
   await page.reload();
+  await page.getByRole('button', { name: 'New message' }).click();
   await page.getByLabel('From', { exact: true }).selectOption(stalling.id);
   await page.getByLabel('To', { exact: true }).fill('desk@newsroom.test');
   await page.getByLabel('To', { exact: true }).press('Enter');

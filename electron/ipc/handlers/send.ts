@@ -18,6 +18,7 @@ export function sendHandlers(ctx: HandlerContext): Implementations<typeof SEND_C
     try {
       const report = await run({
         signal: operation.signal,
+        ...(deps.logError ? { logError: deps.logError } : {}),
         ...(operationId !== undefined ? { onProgress: (step: SendStep) => deps.emit('send:progress', { operationId, step }) } : {}),
       });
       const known = Object.fromEntries(

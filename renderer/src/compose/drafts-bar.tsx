@@ -3,13 +3,16 @@ import type { ErrorData } from '../../../shared/types/errors';
 import { ErrorBox } from '../ui/error-box';
 
 /** Where the draft stands: saved when, other drafts to open, and any damaged draft file that was set aside. */
-export function DraftsBar(props: { drafts: readonly Draft[]; problems: readonly MailboxProblem[]; current: string; savedAt?: string; error?: ErrorData; onOpen: (draft: Draft) => void }) {
+export function DraftsBar(props: { drafts: readonly Draft[]; problems: readonly MailboxProblem[]; current: string; savedAt?: string; error?: ErrorData; onOpen: (draft: Draft) => void; onNew: () => void }) {
   const others = props.drafts.filter((d) => d.id !== props.current);
   return (
     <div className="drafts-bar">
       <span role="status" className="saved">
         {props.savedAt ? `Draft saved at ${new Date(props.savedAt).toLocaleTimeString()}` : 'Drafts are saved as you type.'}
       </span>
+      <button type="button" className="small" onClick={props.onNew}>
+        New message
+      </button>
       {others.length ? (
         <label className="open-draft">
           Open another draft{' '}

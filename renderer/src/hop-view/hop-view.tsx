@@ -29,7 +29,16 @@ export function HopView(props: { result: SendResult }) {
               <StateBadge state={hop.state} tone={hop.tone} />
             </div>
             <p className="hop-headline">{hop.headline}</p>
-            {hop.facts.length ? (
+            {hop.hop === 'relays' && hop.facts.length ? (
+              <details className="relay-details">
+                <summary>What RFC 8689 asks of each relay, and where relays differ</summary>
+                <ul>
+                  {hop.facts.map((f, i) => (
+                    <li key={i}>{f.value}</li>
+                  ))}
+                </ul>
+              </details>
+            ) : hop.facts.length ? (
               <dl>
                 {hop.facts.map((f, i) => (
                   <div key={`${f.label}-${i}`} className={f.tone ? `fact tone-${f.tone}` : 'fact'}>
