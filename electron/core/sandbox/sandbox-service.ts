@@ -45,7 +45,13 @@ export class SandboxService {
   /** Starts the sandbox (once); a port in use is ECONNECTION with what to do. */
   async start(ports: { starttlsPort?: number; implicitPort?: number } = {}): Promise<SandboxStatus> {
     if (this.running) return this.status();
-    this.running = await startSandbox({ ...this.options, ...ports }).catch((error: NodeJS.ErrnoException) => {
+    const chosen = ports.starttlsPort !== undefined || ports.implicitPort !== undefined;
+    const start = (p: { starttlsPort?: number; implicitPort?: number }) => startSandbox({ ...this.options, ...p });
+    this.running = await start(ports).catch(async (error: NodeJS.ErrnoException) => {
+      // The usual ports taken (another sandbox, a CLI one): the app knows where its own listens, so any free port will do.
+      if (error.code === 'EADDRINUSE' && !chosen) return start({ starttlsPort: 0, implicitPort: 0 });
+      throw error;
+    }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') throw new HoplightError('ECONNECTION', `A sandbox port is already in use (${error.message}).`, { hint: 'Stop the other sandbox or choose other ports.' });
       throw error;
     });
