@@ -4,6 +4,7 @@ import { visible } from '../core/report/visible.js';
 import { cliHint } from './hints.js';
 import { ACCOUNTS_USAGE, runAccounts } from './accounts-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
+import { OUTBOX_USAGE, runOutbox } from './outbox-command.js';
 import { SANDBOX_USAGE, runSandbox } from './sandbox-command.js';
 import { SEND_USAGE, runSend } from './send-command.js';
 
@@ -12,6 +13,7 @@ const USAGE = `Hoplight: mail submission with transport security you can see and
 Usage:
   hoplight send …       submit a message and report how hop 1 was protected (hoplight send --help)
   hoplight accounts …   add, discover, list, show, test and remove accounts (hoplight accounts --help)
+  hoplight outbox …     list, retry and flush messages waiting to be sent (hoplight outbox --help)
   hoplight check …      check a mail server's TLS posture (hoplight check --help)
   hoplight sandbox …    run a local submission server to try Hoplight (hoplight sandbox --help)
 
@@ -30,6 +32,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'accounts':
         if (help) return print(ACCOUNTS_USAGE);
         return await runAccounts(rest);
+      case 'outbox':
+        if (help) return print(OUTBOX_USAGE);
+        return await runOutbox(rest);
       case 'check':
         if (help) return print(CHECK_USAGE);
         return await runCheck(rest);

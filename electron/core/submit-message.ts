@@ -33,6 +33,8 @@ export interface SubmitOptions {
    * is `uncertain`.
    */
   readonly signal?: AbortSignal;
+  /** Given the composed message (what goes over the wire, before dot-stuffing), e.g. to file it in Sent. */
+  readonly keepContent?: (content: Buffer) => void;
   /** Where a bug in Hoplight (not a server or network failure) is logged; the CLI's and the app's console by default. */
   readonly logError?: (message: string, error: unknown) => void;
 }
@@ -147,6 +149,7 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     const message = await buildMessage(checked);
     checkpoint();
     state.composed = message;
+    options.keepContent?.(message.content);
     const mailParameters = envelopeParameters(message, capabilities, request.security === 'require-tls', where, state);
 
     if (server.user !== undefined && password !== undefined) {

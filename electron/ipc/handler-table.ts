@@ -4,12 +4,15 @@ import type { Result } from '../../shared/types/errors.js';
 import { createResolver, parseResolverAddress, systemResolverAddress } from '../core/dns/dns-client.js';
 import { HoplightError, toErrorData } from '../core/errors.js';
 import { checkDomain } from '../core/posture/domain-check.js';
-import { DEFAULT_FORECAST_TTL_MS, ForecastCache } from '../core/posture/forecast-cache.js';
+import { DEFAULT_FORECAST_TTL_MS, ForecastCache, knownForecasts } from '../core/posture/forecast-cache.js';
 import { join } from 'node:path';
 import { SandboxService } from '../core/sandbox/sandbox-service.js';
-import { Drafts } from '../core/mailbox/drafts.js';
+import { fromForSender, requestForDraft } from '../core/mailbox/draft-request.js';
+import { Mailbox } from '../core/mailbox/mailbox.js';
+import { buildHopModel } from '../core/report/hop-model.js';
 import { accountHandlers } from './handlers/accounts.js';
 import { draftHandlers } from './handlers/drafts.js';
+import { mailboxHandlers } from './handlers/mailbox.js';
 import type { HandlerContext, HandlerDeps } from './handlers/context.js';
 import { postureHandlers } from './handlers/posture.js';
 import { sandboxHandlers } from './handlers/sandbox.js';
@@ -58,8 +61,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     Date.now,
     join(deps.dataDir, 'forecasts'),
   );
-  const ctx: HandlerContext = { deps, sandbox, forecasts, operations: new Operations(), drafts: new Drafts(deps.dataDir) };
-  const implementations = { ...sendHandlers(ctx), ...draftHandlers(ctx), ...sandboxHandlers(ctx), ...postureHandlers(ctx), ...accountHandlers(ctx) };
+  const senders = { accounts: deps.accounts, sandbox };
+  const mailbox = new Mailbox({
+    dataDir: deps.dataDir,
+    resolve: (draft) => requestForDraft(draft, senders),
+    fromFor: (sender) => fromForSender(sender, senders),
+    hopsFor: (report) => buildHopModel(report, knownForecasts(forecasts, report.message.recipients)),
+    onChange: () => deps.emit('mailbox:changed', {}),
+    ...(deps.mailbox?.retrySchedule ? { retrySchedule: deps.mailbox.retrySchedule } : {}),
+    ...(deps.logError ? { logError: deps.logError, backgroundOptions: { logError: deps.logError } } : {}),
+  });
+  if (deps.mailbox?.autoRetry !== false) mailbox.startRetries();
+  const ctx: HandlerContext = { deps, sandbox, forecasts, operations: new Operations(), mailbox };
+  const implementations = { ...sendHandlers(ctx), ...draftHandlers(ctx), ...mailboxHandlers(ctx), ...sandboxHandlers(ctx), ...postureHandlers(ctx), ...accountHandlers(ctx) };
 
   const guard = <C extends InvokeChannel>(channel: C) => {
     const schema = CHANNELS[channel].request as z.ZodType;
@@ -81,5 +95,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     };
   };
   const table = Object.fromEntries(INVOKE_CHANNELS.map((channel) => [channel, guard(channel)])) as unknown as HandlerTable;
-  return { table, dispose: async () => void (await sandbox.stop()) };
+  return {
+    table,
+    dispose: async () => {
+      mailbox.stopRetries();
+      await sandbox.stop();
+    },
+  };
 }
+

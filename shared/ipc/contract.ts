@@ -2,11 +2,13 @@ import type { z } from 'zod';
 import type { Result } from '../types/errors.js';
 import { ACCOUNT_CHANNELS } from './channels/accounts.js';
 import { DRAFT_CHANNELS } from './channels/drafts.js';
+import { MAILBOX_CHANNELS, MAILBOX_EVENTS } from './channels/mailbox.js';
 import { POSTURE_CHANNELS } from './channels/posture.js';
 import { SANDBOX_CHANNELS, SANDBOX_EVENTS } from './channels/sandbox.js';
 import { SEND_CHANNELS, SEND_EVENTS } from './channels/send.js';
 
 export type { AttachmentInfo, SendResult } from './channels/send.js';
+export type { OutboxSendResult } from './channels/mailbox.js';
 
 /**
  * Every request/response channel, once, each paired with its request schema and response type in its feature's
@@ -14,10 +16,10 @@ export type { AttachmentInfo, SendResult } from './channels/send.js';
  * preload builds the renderer's API from the same object; the renderer's type is derived, never written by hand.
  * Adding a channel is one entry in a feature file (plus its handler, and the snapshot test on purpose).
  */
-export const CHANNELS = { ...SEND_CHANNELS, ...DRAFT_CHANNELS, ...SANDBOX_CHANNELS, ...POSTURE_CHANNELS, ...ACCOUNT_CHANNELS } as const;
+export const CHANNELS = { ...SEND_CHANNELS, ...DRAFT_CHANNELS, ...MAILBOX_CHANNELS, ...SANDBOX_CHANNELS, ...POSTURE_CHANNELS, ...ACCOUNT_CHANNELS } as const;
 
 /** Main-to-renderer events, once. */
-export const EVENTS = { ...SANDBOX_EVENTS, ...SEND_EVENTS } as const;
+export const EVENTS = { ...SANDBOX_EVENTS, ...SEND_EVENTS, ...MAILBOX_EVENTS } as const;
 
 /** A channel name. */
 export type InvokeChannel = keyof typeof CHANNELS;

@@ -73,6 +73,29 @@ export const draftSaveSchema = z
     subject: z.string().max(10_000),
     text: z.string().max(50_000_000),
     attachments: z.array(z.object({ path: z.string().max(4096), name: z.string().max(1000), size: z.number().int().nonnegative().optional() }).strict()).max(500),
+    /** Why it came back from the Outbox, kept on the draft until it is sent again (main wrote it; the renderer only passes it back). */
+    returned: z.object({ at: z.string().datetime(), reason: z.string().max(10_000), code: z.string().max(32).optional(), hint: z.string().max(10_000).optional() }).strict().optional(),
+  })
+  .strict();
+
+const mailboxId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
+const operationId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/).optional();
+
+/** `outbox:send`: a draft goes through the Outbox (never lost), with an operation id for progress and cancel. */
+export const outboxSendSchema = z.object({ draft: draftSaveSchema, operationId }).strict();
+
+/** `outbox:retry`: `duplicateOk` is the user's explicit consent to re-send a message that may have been delivered. */
+export const outboxRetrySchema = z.object({ id: mailboxId, duplicateOk: z.boolean().optional(), operationId }).strict();
+
+/** Requests that name one message in a mailbox folder. */
+export const mailboxRefSchema = z.object({ id: mailboxId }).strict();
+
+/** `sent:list`: free text (a recipient, the subject, or a date YYYY-MM-DD) and an optional date range. */
+export const sentSearchSchema = z
+  .object({
+    text: z.string().max(1000).optional(),
+    since: z.string().regex(/^\d{4}-\d{2}-\d{2}/).max(40).optional(),
+    until: z.string().regex(/^\d{4}-\d{2}-\d{2}/).max(40).optional(),
   })
   .strict();
 

@@ -26,7 +26,7 @@ export class Drafts {
     const draft: Draft = { ...input, updatedAt: new Date().toISOString() };
     const stored = storedDraftSchema.safeParse({ format: DRAFT_FORMAT_VERSION, draft });
     if (!stored.success) throw inputError(`draft.${stored.error.issues[0]?.path.slice(1).join('.') ?? ''}`, stored.error.issues[0]?.message ?? 'invalid');
-    this.folder.write(draft.id, await asMessage(draft, from), stored.data);
+    this.folder.write(draft.id, await draftAsMessage(draft, from), stored.data);
     return draft;
   }
 
@@ -36,6 +36,11 @@ export class Drafts {
     return { drafts: items.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)), problems };
   }
 
+  /** One draft, or undefined when there is none under that id. */
+  get(id: string): Draft | undefined {
+    return this.folder.read(id, (value) => storedDraftSchema.parse(value).draft as Draft);
+  }
+
   /** Removes a draft (after it was sent, or when the user discards it). */
   remove(id: string): void {
     this.folder.remove(id);
@@ -43,7 +48,7 @@ export class Drafts {
 }
 
 /** The draft as an RFC 5322 message, built by MailComposer; addresses as typed (a draft may hold a mistake). */
-async function asMessage(draft: Draft, from: string): Promise<Buffer> {
+export async function draftAsMessage(draft: Draft, from: string): Promise<Buffer> {
   const list = (values: readonly string[]): string | undefined => (values.length ? values.join(', ') : undefined);
   const to = list(draft.to);
   const cc = list(draft.cc);

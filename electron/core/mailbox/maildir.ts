@@ -41,6 +41,47 @@ export class MaildirFolder {
     return { items, problems };
   }
 
+  /** One sidecar, parsed; undefined when there is none (a damaged one is moved aside and the error thrown). */
+  read<T>(id: string, parse: (value: unknown) => T): T | undefined {
+    assertId(id);
+    const raw = readFileNoFollow(join(this.dir, 'meta', `${id}.json`));
+    if (!raw) return undefined;
+    try {
+      return parse(JSON.parse(raw.toString('utf8')));
+    } catch (error) {
+      const problem = this.setAside(id, (error as Error).message);
+      throw new Error(`${problem.file} could not be read (${problem.reason}); it was moved to ${problem.movedTo}`);
+    }
+  }
+
+  /** Where a message's RFC 5322 file is. */
+  messagePath(id: string): string {
+    assertId(id);
+    return join(this.dir, 'cur', `${id}.eml`);
+  }
+
+  /** Like readAll, but `summarise` decides per id whether to load the sidecar at all (a cache may answer). */
+  readSummaries<T>(summarise: (id: string, load: () => unknown) => T): { items: T[]; problems: { file: string; movedTo: string; reason: string }[] } {
+    const items: T[] = [];
+    const problems: { file: string; movedTo: string; reason: string }[] = [];
+    for (const name of readdirSync(join(this.dir, 'meta')).filter((n) => n.endsWith('.json')).sort()) {
+      const id = name.slice(0, -'.json'.length);
+      try {
+        items.push(
+          summarise(id, () => {
+            const raw = readFileNoFollow(join(this.dir, 'meta', name));
+            if (!raw) throw Object.assign(new Error('removed while being read'), { code: 'ENOENT' });
+            return JSON.parse(raw.toString('utf8'));
+          }),
+        );
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed meanwhile
+        problems.push(this.setAside(id, (error as Error).message));
+      }
+    }
+    return { items, problems };
+  }
+
   /** Removes a message and its sidecar. */
   remove(id: string): void {
     assertId(id);

@@ -82,3 +82,14 @@ export class ForecastCache {
     return this.entries.get(domain.toLowerCase())?.settled;
   }
 }
+
+/** The forecasts already known for a report's recipient domains (a send never waits for new ones). */
+export function knownForecasts(forecasts: ForecastCache, recipients: readonly string[]): Record<string, Attempt<DomainCheckResult>> {
+  return Object.fromEntries(
+    recipients.flatMap((r) => {
+      const domain = r.slice(r.lastIndexOf('@') + 1).toLowerCase();
+      const check = forecasts.peek(domain);
+      return check ? [[domain, check] as const] : [];
+    }),
+  );
+}

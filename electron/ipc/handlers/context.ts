@@ -3,7 +3,7 @@ import type { ChannelSpec } from '../../../shared/ipc/channel.js';
 import type { EventChannel, EventContract } from '../../../shared/ipc/contract.js';
 import type { AccountsService } from '../../core/accounts/accounts-service.js';
 import { MAX_CA_FILE_BYTES, readLocalFile } from '../../core/files/local-file.js';
-import type { Drafts } from '../../core/mailbox/drafts.js';
+import type { Mailbox } from '../../core/mailbox/mailbox.js';
 import type { ForecastCache } from '../../core/posture/forecast-cache.js';
 import type { SandboxService } from '../../core/sandbox/sandbox-service.js';
 import type { Operations } from '../operations.js';
@@ -19,6 +19,8 @@ export interface HandlerDeps {
   /** The system's file picker (Electron's dialog in the app); absent where there is none. */
   readonly pickFiles?: () => Promise<string[]>;
   /** How the composer's forecasts are checked (tests point them at a local DNSSEC world). */
+  /** The Outbox's automatic retries: on by default; tests shorten the schedule or switch them off. */
+  readonly mailbox?: { readonly autoRetry?: boolean; readonly retrySchedule?: readonly number[] };
   readonly forecast?: { readonly resolver?: string; readonly extraCaPem?: string; readonly smtpPort?: number; readonly httpsPort?: number };
 }
 
@@ -28,7 +30,7 @@ export interface HandlerContext {
   readonly sandbox: SandboxService;
   readonly forecasts: ForecastCache;
   readonly operations: Operations;
-  readonly drafts: Drafts;
+  readonly mailbox: Mailbox;
 }
 
 /** The implementations of a feature's channels: each takes the request as its schema parsed it. */

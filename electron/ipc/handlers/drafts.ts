@@ -1,20 +1,16 @@
 import { DRAFT_CHANNELS } from '../../../shared/ipc/channels/drafts.js';
-import { fromOf } from '../../core/accounts/account-fields.js';
+import type { Draft } from '../../../shared/types/draft.js';
+import { fromForSender } from '../../core/mailbox/draft-request.js';
 import type { HandlerContext, Implementations } from './context.js';
 
 /** Drafts in the data folder. */
 export function draftHandlers(ctx: HandlerContext): Implementations<typeof DRAFT_CHANNELS> {
-  const { drafts, deps } = ctx;
-  const fromFor = (sender: string): string => {
-    if (sender === 'sandbox') return 'You <you@sandbox.hoplight.test>';
-    const account = deps.accounts.store.list().find((a) => a.id === sender);
-    return account ? fromOf(account) : 'unknown@invalid';
-  };
+  const { mailbox, deps, sandbox } = ctx;
   return {
-    'drafts:save': (draft) => drafts.save(draft as Parameters<typeof drafts.save>[0], fromFor(draft.sender)),
-    'drafts:list': () => drafts.list(),
+    'drafts:save': (draft) => mailbox.drafts.save(draft as Omit<Draft, 'updatedAt'>, fromForSender(draft.sender, { accounts: deps.accounts, sandbox })),
+    'drafts:list': () => mailbox.drafts.list(),
     'drafts:delete': ({ id }) => {
-      drafts.remove(id);
+      mailbox.drafts.remove(id);
       return { deleted: true as const };
     },
   };

@@ -8,6 +8,7 @@ import { buildHopModel } from '../../core/report/hop-model.js';
 import { renderSubmissionReport } from '../../core/report/render-submission.js';
 import { resolveSubmission } from '../../core/submission/resolve-submission.js';
 import { submitMessage, type SubmitOptions } from '../../core/submit-message.js';
+import { knownForecasts } from '../../core/posture/forecast-cache.js';
 import type { HandlerContext, Implementations } from './context.js';
 
 /** Sending: each send is an operation (progress events, cancellable), answered with its hop model and text. */
@@ -21,14 +22,7 @@ export function sendHandlers(ctx: HandlerContext): Implementations<typeof SEND_C
         ...(deps.logError ? { logError: deps.logError } : {}),
         ...(operationId !== undefined ? { onProgress: (step: SendStep) => deps.emit('send:progress', { operationId, step }) } : {}),
       });
-      const known = Object.fromEntries(
-        report.message.recipients.flatMap((r) => {
-          const domain = r.slice(r.lastIndexOf('@') + 1).toLowerCase();
-          const check = forecasts.peek(domain);
-          return check ? [[domain, check] as const] : [];
-        }),
-      );
-      return { report, hops: buildHopModel(report, known), text: renderSubmissionReport(report) };
+      return { report, hops: buildHopModel(report, knownForecasts(forecasts, report.message.recipients)), text: renderSubmissionReport(report) };
     } finally {
       operation.done();
     }

@@ -19,6 +19,10 @@ describe('the IPC contract', () => {
       'drafts:delete',
       'drafts:list',
       'drafts:save',
+      'outbox:list',
+      'outbox:retry',
+      'outbox:send',
+      'outbox:to-drafts',
       'posture:check-domain',
       'posture:check-server',
       'posture:forecast',
@@ -28,8 +32,10 @@ describe('the IPC contract', () => {
       'sandbox:stop',
       'send:cancel',
       'send:message',
+      'sent:list',
+      'sent:open',
     ]);
-    expect([...EVENT_CHANNELS]).toEqual(['sandbox:message-received', 'send:progress']);
+    expect([...EVENT_CHANNELS]).toEqual(['sandbox:message-received', 'send:progress', 'mailbox:changed']);
   });
 
   it('builds a grouped API over any transport, and nothing else', async () => {
