@@ -3,7 +3,7 @@ import { useAccounts } from './accounts/use-accounts';
 import { Composer } from './compose/composer';
 import type { Draft as StoredDraft, MailboxProblem } from '../../shared/types/draft';
 import { api } from './api';
-import { SANDBOX_SENDER, draftToRequest, emptyDraft, fromStored, type Draft } from './compose/draft';
+import { SANDBOX_SENDER, copyAsNew, emptyDraft, fromStored, toStored, type Draft } from './compose/draft';
 import { DraftsBar } from './compose/drafts-bar';
 import { useAutosave } from './compose/use-autosave';
 import { newOperationId } from './ui/operation-id';
@@ -14,6 +14,10 @@ import { HopView } from './hop-view/hop-view';
 import { ReceivedList } from './sandbox/received-list';
 import { useSandbox } from './sandbox/use-sandbox';
 import { ErrorBox } from './ui/error-box';
+import { FilingNotice } from './mailbox/filing-notice';
+import { OutboxView } from './mailbox/outbox-view';
+import { SentView } from './mailbox/sent-view';
+import { useMailbox } from './mailbox/use-mailbox';
 import { HelpOverlay } from './ui/help-overlay';
 
 /** The app's main screen: first run, or the composer with its forecasts, progress and the per-hop view. */
@@ -24,7 +28,12 @@ export function App() {
   const [draft, setDraft] = useState<Draft>();
   const [help, setHelp] = useState(false);
   const [stored, setStored] = useState<{ drafts: readonly StoredDraft[]; problems: readonly MailboxProblem[] }>();
-  const autosave = useAutosave(draft, stored !== undefined);
+  const [view, setView] = useState<'compose' | 'outbox' | 'sent'>('compose');
+  const mailbox = useMailbox();
+  // While a send runs the message belongs to the Outbox: no autosave may put it back in Drafts.
+  const autosave = useAutosave(draft, stored !== undefined && sender.state.status !== 'sending');
+  const reloadDrafts = (): void => void api.drafts.list(undefined).then((r) => r.ok && setStored(r.value));
+  useEffect(() => api.events.mailboxChanged(() => reloadDrafts()), []);
 
   // What was being written when the app last closed (or crashed) comes back first.
   useEffect(() => {
@@ -44,13 +53,14 @@ export function App() {
     else if (sandbox.status.running) setDraft(emptyDraft(SANDBOX_SENDER, 'require-tls'));
   }, [accounts, sandbox.status.running, draft, stored]);
 
-  // An accepted message leaves Drafts; what stays in the composer is a new draft, saved only once edited.
+  // A message in Sent or the Outbox has left Drafts (main moved it); what stays in the composer is a new draft,
+  // saved only once edited. One that came back to Drafts shows why.
   useEffect(() => {
-    const result = sender.state.status === 'done' ? sender.state.result : undefined;
-    if (!result || result.report.outcome !== 'accepted') return;
+    const { filing } = sender.state;
+    if (!filing) return;
     setDraft((current) => {
-      if (!current) return current;
-      void api.drafts.delete({ id: current.id });
+      if (!current || current.id !== filing.id) return current;
+      if (filing.folder === 'drafts') return { ...current, returned: { at: new Date().toISOString(), reason: filing.reason } };
       return { ...current, id: newOperationId() };
     });
   }, [sender.state]);
@@ -83,6 +93,15 @@ export function App() {
           <h1>Hoplight</h1>
           <p>Mail whose transport security you can see and insist on.</p>
         </div>
+        {!firstRun && draft ? (
+          <nav className="views" aria-label="Mailbox">
+            {(['compose', 'outbox', 'sent'] as const).map((v) => (
+              <button key={v} type="button" className={view === v ? 'current' : ''} aria-current={view === v ? 'page' : undefined} onClick={() => setView(v)}>
+                {v === 'compose' ? 'Write' : v === 'outbox' ? `Outbox${mailbox.outbox.length ? ` (${mailbox.outbox.length})` : ''}` : 'Sent'}
+              </button>
+            ))}
+          </nav>
+        ) : null}
         <button type="button" className="help-button" onClick={() => setHelp(true)} aria-haspopup="dialog">
           Keyboard shortcuts <kbd>?</kbd>
         </button>
@@ -100,7 +119,34 @@ export function App() {
             }}
           />
         ) : null}
-        {!firstRun && draft && accounts ? (
+        {!firstRun && draft && view === 'outbox' ? (
+          <OutboxView
+            entries={mailbox.outbox}
+            problems={mailbox.outboxProblems}
+            onEditDraft={(id) => {
+              void api.drafts.list(undefined).then((r) => {
+                if (!r.ok) return;
+                setStored(r.value);
+                const back = r.value.drafts.find((d) => d.id === id);
+                if (back) setDraft(fromStored(back));
+                setView('compose');
+              });
+            }}
+          />
+        ) : null}
+        {!firstRun && draft && view === 'sent' ? (
+          <SentView
+            messages={mailbox.sent}
+            problems={mailbox.sentProblems}
+            search={mailbox.search}
+            onSearch={mailbox.setSearch}
+            onSendAgain={(message) => {
+              setDraft(copyAsNew(message.draft));
+              setView('compose');
+            }}
+          />
+        ) : null}
+        {!firstRun && draft && accounts && view === 'compose' ? (
           <>
             <DraftsBar drafts={stored?.drafts ?? []} problems={stored?.problems ?? []} current={draft.id} {...(autosave.savedAt ? { savedAt: autosave.savedAt } : {})} {...(autosave.error ? { error: autosave.error } : {})} onOpen={(d) => setDraft(fromStored(d))}
               onNew={() => {
@@ -110,8 +156,13 @@ export function App() {
                 void api.drafts.list(undefined).then((r) => r.ok && setStored(r.value));
               }}
             />
-            <Composer draft={draft} onChange={setDraft} accounts={accounts} sandbox={sandbox.status} sending={sending} onStartSandbox={() => void sandbox.start()} onSend={() => void sender.send(draftToRequest(draft, accounts, sandbox.status))} />
+            <Composer draft={draft} onChange={setDraft} accounts={accounts} sandbox={sandbox.status} sending={sending} onStartSandbox={() => void sandbox.start()} onSend={() => {
+                const message = toStored(draft);
+                void sender.send((operationId) => api.outbox.send({ draft: { ...message, to: [...message.to], cc: [...message.cc], bcc: [...message.bcc], attachments: [...message.attachments] }, operationId }));
+              }}
+            />
             {sending ? <SendProgress step={sender.state.step} cancelling={sender.state.cancelling === true} onCancel={sender.cancel} /> : null}
+            {sender.state.filing ? <FilingNotice filing={sender.state.filing} /> : null}
             {sender.state.status === 'error' && sender.state.error ? <ErrorBox error={sender.state.error} /> : null}
             {sender.state.status === 'done' && sender.state.result ? <HopView result={sender.state.result} /> : null}
             <ReceivedList received={sandbox.received} />

@@ -39,6 +39,16 @@ export function Composer(props: {
   const noRecipients = draft.to.length + draft.cc.length + draft.bcc.length === 0;
   return (
     <form className="composer" aria-label="New message" onSubmit={submit} onKeyDown={onKeyDown}>
+      {draft.returned ? (
+        <div className="returned" role="alert" data-code={draft.returned.code}>
+          <strong>
+            <span aria-hidden="true">⚠ </span>This message was not sent ({new Date(draft.returned.at).toLocaleString()})
+          </strong>
+          <p>{draft.returned.reason}</p>
+          {draft.returned.hint ? <p className="hint">{draft.returned.hint}</p> : null}
+          <p className="caveat">It is kept in Drafts with its security choice. Change what needs changing and send it again.</p>
+        </div>
+      ) : null}
       <div className="field from">
         <label htmlFor="sender">From</label>
         <select id="sender" value={draft.sender} onChange={(e) => pickSender(e.target.value)}>

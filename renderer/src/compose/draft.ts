@@ -1,6 +1,4 @@
-import type { AttachmentInfo, InvokeContract } from '../../../shared/ipc/contract';
-import type { AccountView } from '../../../shared/types/account';
-import type { SandboxStatus } from '../../../shared/types/sandbox';
+import type { AttachmentInfo } from '../../../shared/ipc/contract';
 import type { SecurityChoice } from '../../../shared/types/security';
 import type { Draft as StoredDraft } from '../../../shared/types/draft';
 import { newOperationId } from '../ui/operation-id';
@@ -21,6 +19,8 @@ export interface Draft {
   readonly text: string;
   readonly attachments: readonly AttachmentInfo[];
   readonly choice: SecurityChoice;
+  /** Why it came back from the Outbox (shown on the draft until it is sent again). */
+  readonly returned?: StoredDraft['returned'];
 }
 
 /** An empty draft for a sender. */
@@ -38,6 +38,7 @@ export function toStored(draft: Draft): Omit<StoredDraft, 'updatedAt'> {
     subject: draft.subject,
     text: draft.text,
     attachments: draft.attachments.map((a) => ({ path: a.path, name: a.name, ...(a.size !== undefined ? { size: a.size } : {}) })),
+    ...(draft.returned ? { returned: draft.returned } : {}),
   };
 }
 
@@ -53,30 +54,14 @@ export function fromStored(stored: StoredDraft): Draft {
     text: stored.text,
     attachments: stored.attachments,
     choice: stored.securityChoice,
+    ...(stored.returned ? { returned: stored.returned } : {}),
   };
 }
 
-/** The request main receives for a draft: the account (or the sandbox), the choice and the message. */
-export function draftToRequest(draft: Draft, accounts: readonly AccountView[], sandbox: SandboxStatus): InvokeContract['send:message']['request'] {
-  const message = {
-    from: '',
-    to: draft.to.map((a) => a.text),
-    cc: draft.cc.map((a) => a.text),
-    bcc: draft.bcc.map((a) => a.text),
-    subject: draft.subject,
-    text: draft.text,
-    ...(draft.attachments.length ? { attachments: draft.attachments.map((a) => ({ path: a.path })) } : {}),
-  };
-  if (draft.sender === SANDBOX_SENDER) {
-    return {
-      server: { host: sandbox.host ?? '127.0.0.1', port: sandbox.starttlsPort ?? 0, security: 'starttls', user: sandbox.user ?? 'sandbox', ...(sandbox.caFile ? { caFile: sandbox.caFile } : {}) },
-      message: { ...message, from: 'You <you@sandbox.hoplight.test>' },
-      security: draft.choice,
-      useSandboxPassword: true,
-    };
-  }
-  const account = accounts.find((a) => a.id === draft.sender);
-  return { accountId: account?.id ?? draft.sender, message, security: draft.choice };
+/** A copy of a sent (or any stored) message as a new draft: same sender, recipients, text and security choice. */
+export function copyAsNew(stored: StoredDraft): Draft {
+  const { returned: _returned, ...draft } = fromStored(stored);
+  return { ...draft, id: newOperationId() };
 }
 
 /** Recipient domains of a draft, for the forecast chips. */

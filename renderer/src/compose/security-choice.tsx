@@ -40,3 +40,6 @@ export function SecurityChoicePicker(props: { value: SecurityChoice; onChange: (
     </fieldset>
   );
 }
+
+/** A choice's title, for lists (Outbox, Sent). */
+export const CHOICE_WORDS: Readonly<Record<SecurityChoice, string>> = Object.fromEntries(SECURITY_OPTIONS.map((o) => [o.value, o.title])) as Record<SecurityChoice, string>;

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { InvokeContract, SendResult } from '../../../shared/ipc/contract';
-import type { ErrorData } from '../../../shared/types/errors';
+import type { OutboxSendResult, SendResult } from '../../../shared/ipc/contract';
+import type { ErrorData, Result } from '../../../shared/types/errors';
+import type { Filing } from '../../../shared/types/mailbox';
 import type { SendStep } from '../../../shared/types/report';
 import { api } from '../api';
 import { newOperationId } from '../ui/operation-id';
@@ -11,11 +12,16 @@ export interface SenderState {
   readonly step?: SendStep;
   readonly cancelling?: boolean;
   readonly result?: SendResult;
+  /** Where the message is now (Sent, still in the Outbox, back in Drafts). */
+  readonly filing?: Filing;
   readonly error?: ErrorData;
 }
 
+/** A send through the Outbox, given the operation id to follow. */
+export type SendRun = (operationId: string) => Promise<Result<OutboxSendResult>>;
+
 /** Sends with an operation id, follows `send:progress` for it, and can cancel it. */
-export function useSender(): { state: SenderState; send: (request: InvokeContract['send:message']['request']) => Promise<void>; cancel: () => void; reset: () => void } {
+export function useSender(): { state: SenderState; send: (run: SendRun) => Promise<void>; cancel: () => void; reset: () => void } {
   const [state, setState] = useState<SenderState>({ status: 'idle' });
   const current = useRef<string | undefined>(undefined);
   useEffect(
@@ -25,14 +31,16 @@ export function useSender(): { state: SenderState; send: (request: InvokeContrac
       }),
     [],
   );
-  const send = useCallback(async (request: InvokeContract['send:message']['request']) => {
+  const send = useCallback(async (run: SendRun) => {
     const operationId = newOperationId();
     current.current = operationId;
     setState({ status: 'sending', step: 'connecting' });
-    const result = await api.send.message({ ...request, operationId });
+    const result = await run(operationId);
     if (current.current !== operationId) return; // a newer send owns the state
     current.current = undefined;
-    setState(result.ok ? { status: 'done', result: result.value } : { status: 'error', error: result.error });
+    if (!result.ok) return setState({ status: 'error', error: result.error });
+    const { filing, result: sent, error } = result.value;
+    setState(sent ? { status: 'done', result: sent, filing } : { status: 'error', filing, ...(error ? { error } : {}) });
   }, []);
   const cancel = useCallback(() => {
     const operationId = current.current;

@@ -4,7 +4,7 @@ import { StateBadge } from '../ui/state-badge';
 import { ErrorBox } from '../ui/error-box';
 
 /** The per-hop security view of one send: hop 1 as observed, relays as promised, each recipient as forecast. */
-export function HopView(props: { result: SendResult }) {
+export function HopView(props: { result: SendResult; title?: string }) {
   const { report, hops, text } = props.result;
   const [copied, setCopied] = useState<string>();
   const copy = (what: string, content: string): void => {
@@ -15,7 +15,7 @@ export function HopView(props: { result: SendResult }) {
   };
   return (
     <section className={`hop-view tone-${hops.tone}`} aria-label="How the message travels" data-outcome={report.outcome}>
-      <p className="last-message">Last message, to {report.message.recipients.join(', ')}</p>
+      <p className="last-message">{props.title ?? `Last message, to ${report.message.recipients.join(', ')}`}</p>
       <h2 className="outcome">
         <span aria-hidden="true">{hops.tone === 'good' ? '✔ ' : hops.tone === 'bad' ? '✖ ' : '? '}</span>
         {hops.headline}
