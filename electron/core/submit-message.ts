@@ -253,6 +253,9 @@ function checkEnvelopeOutcome(outcome: Awaited<ReturnType<typeof sendEnvelope>>,
     // Closing the connection in the DATA phase aborts the transaction (RFC 5321 §3.3): nothing is delivered.
     if (dataReply?.code === 354) state.channel?.abort();
   };
+  if (mailReply.code === 421) {
+    throw new HoplightError('ECONNECTION', `${where} closed the session: ${replyText(mailReply)}`, { reply: mailReply, messageTransmitted: true, hint: 'The server is busy or restarting; try again later.' });
+  }
   if (mailReply.code !== 250) {
     abandon();
     const requireTls = isRequireTlsRefusal(mailReply, state);

@@ -175,6 +175,12 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     expect(await view.getByRole('alert').getAttribute('data-code')).toBe('EREQUIRETLS');
     expect(await view.getByRole('alert').textContent()).toContain('Nothing of the message was transmitted.');
     expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Typed text that must survive.');
+    // A permanent failure: the message is back in Drafts, with the reason on it and its security choice kept.
+    await page.locator('.filing[data-folder="drafts"]').waitFor();
+    expect(await page.locator('.returned').textContent()).toMatch(/This message was not sent.*REQUIRETLS/s);
+    const { Drafts } = await import('../../electron/core/mailbox/drafts.js');
+    const back = new Drafts(app.dataDir).list().drafts.find((d) => d.subject === 'Must not leave');
+    expect(back).toMatchObject({ securityChoice: 'require-tls', text: 'Typed text that must survive.', returned: { code: 'EREQUIRETLS' } });
     expect(postfix.delivered()).toEqual([]);
     await noSeriousViolations();
   });

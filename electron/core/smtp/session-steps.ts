@@ -260,8 +260,11 @@ export async function sendEnvelope(channel: SmtpChannel, envelope: Envelope, pip
   if (pipelining) {
     channel.send([mail, ...rcpts, { wire: 'DATA' }]);
     const mailReply = await channel.readReply(timeouts.commandMs, 'MAIL FROM');
+    // RFC 5321 §3.8: a 421 closes the session; no other reply will come, and its words are the answer.
+    if (mailReply.code === 421) return { mailReply, accepted, rejected };
     for (const recipient of envelope.recipients) {
       const reply = await channel.readReply(timeouts.commandMs, 'RCPT TO');
+      if (reply.code === 421) return { mailReply: reply, accepted, rejected };
       if (reply.code === 250 || reply.code === 251) accepted.push(recipient);
       else rejected.push({ address: recipient, reply });
     }

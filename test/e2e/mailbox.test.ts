@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandExists, peerAvailable } from '../helpers/peers.js';
+import { makeTestPki, type TestPki } from '../helpers/pki.js';
+import { politeScript, startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
+import { CHROMIUM, openApp, type AppUnderTest } from './app-bridge.js';
+
+// The Outbox and Sent journeys from the production build in Chromium, through the app's handler table, against a
+// real TLS server whose behaviour the test switches: one that answers 421 (closing), then recovers; one that drops
+// the connection after the end of the data.
+const available = peerAvailable('Chromium', commandExists(CHROMIUM), 'apt-get install chromium, or run scripts/install-test-peers.sh');
+
+describe.skipIf(!available)('Outbox and Sent, in Chromium', () => {
+  let app: AppUnderTest;
+  let pki: TestPki;
+  let server: ScriptedServer;
+  let mode: 'down' | 'healthy' | 'drop' = 'down';
+
+  beforeAll(async () => {
+    pki = makeTestPki();
+    server = await startScriptedServer(
+      pki,
+      '220 flaky.test ESMTP\r\n',
+      politeScript((line, context) => {
+        const upper = line.toUpperCase();
+        if (mode === 'down' && upper.startsWith('MAIL FROM')) {
+          context.write('421 4.3.2 Service shutting down, try again later\r\n');
+          context.socket().end(); // RFC 5321 §3.8: a 421 and the connection closed, its words flushed first
+          return undefined;
+        }
+        if (mode === 'drop' && line === '.') {
+          context.close();
+          return undefined;
+        }
+        return 'default';
+      }),
+    );
+    app = await openApp({});
+    await app.accounts.add(
+      { name: 'Clinic', fromAddress: 'dr@clinic.test', host: '127.0.0.1', port: server.port, security: 'starttls', user: 'dr', authMethod: 'auto', caFile: pki.caFile, defaultSecurity: 'require-tls', passwordStorage: 'keychain' },
+      'pw-clinic',
+    );
+    await app.page.reload();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await server?.close();
+  });
+
+  const noSeriousViolations = async (): Promise<void> => {
+    const violations = (await app.axe()).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+  };
+  const mailFroms = (): string[] => server.sessions.flat().filter((l) => l.toUpperCase().startsWith('MAIL FROM'));
+  const write = async (to: string, subject: string, text: string): Promise<void> => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Write' }).click();
+    await page.getByRole('button', { name: 'New message' }).click();
+    await page.getByLabel('To', { exact: true }).fill(to);
+    await page.getByLabel('To', { exact: true }).press('Enter');
+    await page.getByLabel('Subject', { exact: true }).fill(subject);
+    await page.getByLabel('Message', { exact: true }).fill(text);
+  };
+
+  it('a 421 keeps the message in the Outbox; when the server recovers, "Retry now" delivers it, REQUIRETLS still requested', async () => {
+    const { page } = app;
+    await write('patient@example.net', 'Lab results', 'Your results are fine.');
+    expect(await page.getByRole('radio', { name: /Require TLS on every hop/ }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const notice = page.locator('.filing[data-folder="outbox"]');
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/kept in the Outbox and tried again at .*with the same security/);
+    await page.getByRole('button', { name: 'Outbox (1)' }).click();
+    const row = page.locator('.message-row[data-state="waiting"]');
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/Lab results.*Waiting to retry.*Require TLS on every hop \(kept on every try\).*1 try.*next try.*421/s);
+    await noSeriousViolations();
+
+    mode = 'healthy';
+    const before = mailFroms().length;
+    await row.getByRole('button', { name: 'Retry now' }).click();
+    await page.locator('.filing[data-folder="sent"]').waitFor();
+    expect(await page.locator('.hop-view').getAttribute('data-outcome')).toBe('accepted');
+    expect(await page.locator('.hop-view [data-fact="REQUIRETLS"]').textContent()).toBe('advertised yes, requested yes, accepted yes');
+    expect(mailFroms().slice(before)).toEqual([expect.stringMatching(/ REQUIRETLS$/)]);
+    await page.getByRole('button', { name: 'Outbox', exact: true }).waitFor(); // the count is gone: the Outbox is empty
+    expect(await page.getByText('The Outbox is empty').count()).toBe(1);
+  });
+
+  it('a message whose verdict never came is held; sending it again needs a click past the duplicate warning', async () => {
+    const { page } = app;
+    mode = 'drop';
+    await write('counsel@law.example', 'Contract', 'Signed copy attached.');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.locator('.filing[data-folder="outbox"]').getByText('may have been delivered').waitFor();
+    await page.getByRole('button', { name: 'Outbox (1)' }).click();
+    const row = page.locator('.message-row[data-state="uncertain"]');
+    await row.locator('.badge', { hasText: 'May have been delivered' }).waitFor();
+    expect(await row.getByRole('button', { name: 'Retry now' }).count()).toBe(0);
+    mode = 'healthy';
+    const before = mailFroms().length;
+    await row.getByRole('button', { name: 'Send again…' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Send it again?' });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toMatch(/may deliver it twice/);
+    await noSeriousViolations();
+    await dialog.getByRole('button', { name: 'Keep it in the Outbox' }).click();
+    expect(mailFroms().length).toBe(before); // nothing was sent without the explicit click
+    await row.getByRole('button', { name: 'Send again…' }).click();
+    await dialog.getByRole('button', { name: /Send again, even if it arrives twice/ }).click();
+    await page.locator('.filing[data-folder="sent"]').waitFor();
+    expect(mailFroms().length).toBe(before + 1);
+  });
+
+  it('Sent: searchable by recipient, subject and date; a message opens with its per-hop view; "Send again" makes a new draft', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Sent' }).click();
+    const rows = page.locator('.mailbox-view .message-row');
+    await expect.poll(() => rows.count()).toBe(2);
+    const search = page.getByRole('searchbox', { name: 'Search' });
+    await search.fill('law.example');
+    await expect.poll(() => rows.allTextContents()).toEqual([expect.stringContaining('Contract')]);
+    await search.fill('LAB');
+    await expect.poll(() => rows.allTextContents()).toEqual([expect.stringContaining('Lab results')]);
+    await search.fill('');
+    await page.getByLabel('From', { exact: true }).fill('2000-01-01');
+    await page.getByLabel('To', { exact: true }).fill('2000-12-31');
+    await expect.poll(() => rows.count()).toBe(0);
+    await page.getByText('No sent message matches.').waitFor();
+    await page.getByLabel('From', { exact: true }).fill('');
+    await page.getByLabel('To', { exact: true }).fill('');
+    await expect.poll(() => rows.count()).toBe(2);
+    await rows.filter({ hasText: 'Lab results' }).getByRole('button').click();
+    const view = page.getByRole('region', { name: 'How the message travels' });
+    await view.waitFor();
+    expect(await view.textContent()).toMatch(/“Lab results”, sent/);
+    expect(await view.locator('[data-hop="submission"]').getAttribute('data-state')).toBe('verified');
+    await noSeriousViolations();
+    // The Sent folder is a Maildir other tools read: the message as it went over the wire.
+    const id = await rows.filter({ hasText: 'Lab results' }).getAttribute('data-id');
+    const parsed = await simpleParser(readFileSync(join(app.dataDir, 'mailbox', 'Sent', 'cur', `${id}.eml`)));
+    expect(parsed.subject).toBe('Lab results');
+    await page.getByRole('button', { name: 'Send again (as a new draft)' }).click();
+    expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('Lab results');
+    expect(await page.getByRole('radio', { name: /Require TLS on every hop/ }).isChecked()).toBe(true);
+  });
+
+  it('ran without errors or CSP violations in the page', () => {
+    expect(app.consoleErrors, app.consoleErrors.join('\n')).toEqual([]);
+  });
+});
