@@ -153,3 +153,35 @@ describe('exit codes of hoplight send', () => {
     expect(run.stderr).toMatch(/Usage: hoplight send/);
   });
 });
+
+describe('hoplight outbox', () => {
+  it('lists the queue (text and JSON), never re-sends an uncertain message without --duplicate-ok, and leaves sandbox messages to the app', async () => {
+    const { MaildirFolder } = await import('../../electron/core/mailbox/maildir.js');
+    const { OUTBOX_FORMAT_VERSION } = await import('../../electron/core/mailbox/draft-schema.js');
+    const home = mkdtempSync(join(tmpdir(), 'hoplight-cli-outbox-'));
+    const env = { HOPLIGHT_HOME: home };
+    expect((await hoplight(['outbox', 'list'], { env })).stdout).toBe('The Outbox is empty.\n');
+    const outbox = new MaildirFolder(join(home, 'mailbox', 'Outbox'));
+    const now = new Date().toISOString();
+    const draft = (id: string, subject: string) => ({ id, sender: 'sandbox', securityChoice: 'require-tls', to: ['ann@example.net'], cc: [], bcc: [], subject, text: 'x', attachments: [], updatedAt: now });
+    const attempt = { at: now, outcome: 'uncertain', error: { code: 'ETIMEDOUT', message: 'No verdict after the end of the data.', messageTransmitted: true } };
+    outbox.write('u1', Buffer.from('Subject: held\r\n\r\nx\r\n'), { format: OUTBOX_FORMAT_VERSION, entry: { id: 'u1', draft: draft('u1', 'Held one'), state: 'uncertain', queuedAt: now, giveUpAt: now, attempts: [attempt] } });
+    outbox.write('w1', Buffer.from('Subject: waiting\r\n\r\nx\r\n'), { format: OUTBOX_FORMAT_VERSION, entry: { id: 'w1', draft: draft('w1', 'Waiting one'), state: 'waiting', queuedAt: now, nextAttemptAt: now, giveUpAt: new Date(Date.now() + 3_600_000).toISOString(), attempts: [{ ...attempt, outcome: 'failed', error: { code: 'ECONNECTION', message: 'Connection refused.', messageTransmitted: false } }] } });
+
+    const list = await hoplight(['outbox', 'list'], { env });
+    expect(list.status).toBe(0);
+    expect(list.stdout).toMatch(/u1 {2}Held one[\s\S]*MAY HAVE BEEN DELIVERED: not re-sent without --duplicate-ok/);
+    expect(list.stdout).toMatch(/w1 {2}Waiting one[\s\S]*Security: +require-tls \(kept on every retry\)[\s\S]*Last try: .*Connection refused\./);
+    const json = JSON.parse((await hoplight(['outbox', 'list', '--json'], { env })).stdout);
+    expect(json.entries.map((e: { id: string; state: string }) => [e.id, e.state])).toEqual([['u1', 'uncertain'], ['w1', 'waiting']]);
+
+    const retry = await hoplight(['outbox', 'retry', 'u1'], { env });
+    expect(retry.status).toBe(2);
+    expect(retry.stderr).toMatch(/may have been delivered already[\s\S]*--duplicate-ok/);
+    const flush = await hoplight(['outbox', 'flush', '--all'], { env });
+    expect(flush.status).toBe(0);
+    expect(flush.stdout).toMatch(/w1: skipped, it is from the app's sandbox/);
+    expect(flush.stdout).not.toMatch(/u1/);
+    expect((await hoplight(['outbox', 'frob'], { env })).status).toBe(2);
+  });
+});
