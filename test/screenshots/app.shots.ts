@@ -139,4 +139,40 @@ it('renders every screen and state', async () => {
 
   await page.getByRole('button', { name: /Keyboard shortcuts/ }).click();
   await shot('13-shortcuts');
+  await page.keyboard.press('Escape');
+
+  // A server that is down: the message waits in the Outbox for its next try.
+  const closed = await startScriptedServer(pki, '220 x\r\n', politeScript());
+  const downPort = closed.port;
+  await closed.close();
+  const offline = await app.accounts.add(
+    { name: 'Home server', fromAddress: 'me@clinic.test', host: '127.0.0.1', port: downPort, security: 'starttls', user: 'me', authMethod: 'auto', caFile: pki.caFile, defaultSecurity: 'require-tls', passwordStorage: 'keychain' },
+    'pw',
+  );
+  await page.reload();
+  await page.getByRole('button', { name: 'New message' }).click();
+  await page.getByLabel('From', { exact: true }).selectOption(offline.id);
+  await page.getByLabel('To', { exact: true }).fill('ada@clinic.test');
+  await page.getByLabel('To', { exact: true }).press('Enter');
+  await page.getByLabel('Subject', { exact: true }).fill('Referral letter');
+  await page.getByLabel('Message', { exact: true }).fill('Referral attached.');
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await page.locator('.filing[data-folder="outbox"]').waitFor();
+  await shot('14-kept-in-outbox');
+  await page.getByRole('button', { name: /^Outbox/ }).click();
+  await page.locator('.message-row[data-state="uncertain"]').waitFor();
+  await page.locator('.message-row[data-state="waiting"]').waitFor();
+  await shot('15-outbox');
+  await page.getByRole('button', { name: 'Send again…' }).click();
+  await shot('16-outbox-duplicate-warning');
+  await page.getByRole('button', { name: 'Keep it in the Outbox' }).click();
+  await page.getByRole('button', { name: 'Sent', exact: true }).click();
+  await page.locator('.mailbox-view .message-row').first().waitFor();
+  await shot('17-sent');
+  await page.locator('.mailbox-view .message-row').filter({ hasText: 'Privileged and confidential' }).getByRole('button').click();
+  await view.waitFor();
+  await shot('18-sent-message');
+  await page.getByRole('searchbox', { name: 'Search' }).fill('nothing-matches');
+  await page.getByText('No sent message matches.').waitFor();
+  await shot('19-sent-no-match');
 });

@@ -60,7 +60,7 @@ export function OutboxView(props: { entries: readonly OutboxEntry[]; problems: r
               {lastTry?.error ? <p className="message-error">Last try: {lastTry.error.message}</p> : null}
               {entry.state === 'uncertain' ? (
                 <p className="message-error">
-                  The connection ended after the whole message was sent, before the server's verdict: it may have been delivered. It is not sent again unless you ask.
+                  The whole message reached the server, but its verdict never came: it may have been delivered. It is not sent again unless you ask.
                 </p>
               ) : null}
               <div className="actions">
