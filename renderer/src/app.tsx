@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { AccountsView } from './accounts/accounts-view';
 import { useAccounts } from './accounts/use-accounts';
 import { Composer } from './compose/composer';
 import type { Draft as StoredDraft, MailboxProblem } from '../../shared/types/draft';
@@ -28,7 +29,7 @@ export function App() {
   const [draft, setDraft] = useState<Draft>();
   const [help, setHelp] = useState(false);
   const [stored, setStored] = useState<{ drafts: readonly StoredDraft[]; problems: readonly MailboxProblem[] }>();
-  const [view, setView] = useState<'compose' | 'outbox' | 'sent'>('compose');
+  const [view, setView] = useState<'compose' | 'outbox' | 'sent' | 'accounts'>('compose');
   const mailbox = useMailbox();
   // While a send runs the message belongs to the Outbox: no autosave may put it back in Drafts.
   const autosave = useAutosave(draft, stored !== undefined && sender.state.status !== 'sending');
@@ -95,9 +96,9 @@ export function App() {
         </div>
         {!firstRun && draft ? (
           <nav className="views" aria-label="Mailbox">
-            {(['compose', 'outbox', 'sent'] as const).map((v) => (
+            {(['compose', 'outbox', 'sent', 'accounts'] as const).map((v) => (
               <button key={v} type="button" className={view === v ? 'current' : ''} aria-current={view === v ? 'page' : undefined} onClick={() => setView(v)}>
-                {v === 'compose' ? 'Write' : v === 'outbox' ? `Outbox${mailbox.outbox.length ? ` (${mailbox.outbox.length})` : ''}` : 'Sent'}
+                {v === 'compose' ? 'Write' : v === 'outbox' ? `Outbox${mailbox.outbox.length ? ` (${mailbox.outbox.length})` : ''}` : v === 'sent' ? 'Sent' : 'Accounts'}
               </button>
             ))}
           </nav>
@@ -134,6 +135,7 @@ export function App() {
             }}
           />
         ) : null}
+        {!firstRun && draft && accounts && view === 'accounts' ? <AccountsView accounts={accounts} onChanged={() => void reload()} /> : null}
         {!firstRun && draft && view === 'sent' ? (
           <SentView
             messages={mailbox.sent}
