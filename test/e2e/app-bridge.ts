@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AccountsService } from '../../electron/core/accounts/accounts-service.js';
 import { AccountStore, openAccountsFile } from '../../electron/core/accounts/account-store.js';
-import { MemoryCredentialStore } from '../../electron/core/accounts/credential-store.js';
+import { MemoryCredentialStore, type CredentialStore } from '../../electron/core/accounts/credential-store.js';
 import { createHandlers, type HandlerDeps, type Handlers } from '../../electron/ipc/handler-table.js';
 import { INVOKE_CHANNELS, type InvokeChannel } from '../../shared/ipc/contract.js';
 
@@ -56,6 +56,8 @@ export interface OpenAppOptions {
   readonly dataDir?: string;
   /** Stands in for the system's file picker. */
   readonly pickFiles?: () => Promise<string[]>;
+  /** The keychain (an in-memory one by default; a test with a real Secret Service passes the app's own adapter). */
+  readonly credentials?: CredentialStore;
 }
 
 /** Builds the renderer (never test a stale one), serves it, opens it in Chromium with the bridge in place of the preload. */
@@ -70,7 +72,7 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppUnderTes
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
   const page: Page = await browser.newPage({ colorScheme: options.colorScheme ?? 'light', viewport: options.viewport ?? { width: 1100, height: 800 } });
-  const accounts = new AccountsService(() => new AccountStore(openAccountsFile(dataDir)), new MemoryCredentialStore());
+  const accounts = new AccountsService(() => new AccountStore(openAccountsFile(dataDir)), options.credentials ?? new MemoryCredentialStore());
   const handlers: Handlers = createHandlers({
     dataDir,
     // The accounts file for real (conf, as the CLI uses it); an in-memory keychain, since no Secret Service runs here.
