@@ -63,6 +63,8 @@ it('renders every screen and state', async () => {
   await shot('01-first-run');
   await page.getByRole('button', { name: 'Add your account' }).click();
   await page.getByLabel('Your e-mail address').fill('me@clinic.test');
+  await page.getByRole('button', { name: 'Enter the settings myself' }).click();
+  await page.getByLabel('Server', { exact: true }).fill('smtp.clinic.test');
   await shot('02-add-account');
   await page.getByRole('button', { name: 'Back' }).click();
 
@@ -175,4 +177,12 @@ it('renders every screen and state', async () => {
   await page.getByRole('searchbox', { name: 'Search' }).fill('nothing-matches');
   await page.getByText('No sent message matches.').waitFor();
   await shot('19-sent-no-match');
+
+  await page.getByRole('button', { name: 'Accounts', exact: true }).click();
+  const officeRow = page.locator('[data-account="Office"]');
+  await officeRow.getByRole('button', { name: 'Test account' }).click();
+  await officeRow.getByRole('status', { name: /^Test of/ }).waitFor({ timeout: 30_000 });
+  await shot('20-accounts');
+  await officeRow.getByRole('button', { name: 'Edit' }).click();
+  await shot('21-account-edit');
 });

@@ -220,8 +220,9 @@ function EditAccount(props: { account: AccountView; onDone: () => void }) {
         </select>
       </div>
       <div className="field">
-        <label htmlFor={id('password')}>New password (leave empty to keep the stored one)</label>
-        <input id={id('password')} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
+        <label htmlFor={id('password')}>New password</label>
+        <input id={id('password')} type="password" aria-describedby={id('password-note')} value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
+        <p id={id('password-note')} className="caveat field-note">Leave empty to keep the stored one. It goes to the keychain and is never shown.</p>
       </div>
       <div className="actions">
         <button type="submit" className="primary">

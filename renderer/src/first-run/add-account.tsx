@@ -97,13 +97,14 @@ export function AddAccount(props: { onAdded: (account: AccountView) => void; onC
               <input id="account-user" value={settings.user} onChange={(e) => setSettings({ ...settings, user: e.target.value })} autoComplete="username" />
             </div>
             <div className="field">
-              <label htmlFor="account-ca">Extra CA file (optional: only if your administrator gave you one)</label>
-              <input id="account-ca" value={settings.caFile} placeholder="/path/to/ca.pem" onChange={(e) => setSettings({ ...settings, caFile: e.target.value })} />
+              <label htmlFor="account-ca">Extra CA file</label>
+              <input id="account-ca" value={settings.caFile} placeholder="optional: only if your administrator gave you one" onChange={(e) => setSettings({ ...settings, caFile: e.target.value })} />
             </div>
           </fieldset>
           <div className="field">
-            <label htmlFor="account-password">Password (kept in your system’s keychain, never in a file)</label>
-            <input id="account-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />
+            <label htmlFor="account-password">Password</label>
+            <input id="account-password" aria-describedby="account-password-note" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />
+            <p id="account-password-note" className="caveat field-note">Kept in your system’s keychain, never in a file; Hoplight never shows it again.</p>
           </div>
           <button type="submit" className="primary" disabled={busy || !password || !settings.host}>
             Add the account
