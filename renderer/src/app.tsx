@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { AccountsView } from './accounts/accounts-view';
 import { useAccounts } from './accounts/use-accounts';
+import { CheckView } from './posture/check-view';
 import { Composer } from './compose/composer';
 import type { Draft as StoredDraft, MailboxProblem } from '../../shared/types/draft';
 import { api } from './api';
@@ -29,7 +30,7 @@ export function App() {
   const [draft, setDraft] = useState<Draft>();
   const [help, setHelp] = useState(false);
   const [stored, setStored] = useState<{ drafts: readonly StoredDraft[]; problems: readonly MailboxProblem[] }>();
-  const [view, setView] = useState<'compose' | 'outbox' | 'sent' | 'accounts'>('compose');
+  const [view, setView] = useState<'compose' | 'outbox' | 'sent' | 'accounts' | 'check'>('compose');
   const mailbox = useMailbox();
   // While a send runs the message belongs to the Outbox: no autosave may put it back in Drafts.
   const autosave = useAutosave(draft, stored !== undefined && sender.state.status !== 'sending');
@@ -96,9 +97,9 @@ export function App() {
         </div>
         {!firstRun && draft ? (
           <nav className="views" aria-label="Mailbox">
-            {(['compose', 'outbox', 'sent', 'accounts'] as const).map((v) => (
+            {(['compose', 'outbox', 'sent', 'accounts', 'check'] as const).map((v) => (
               <button key={v} type="button" className={view === v ? 'current' : ''} aria-current={view === v ? 'page' : undefined} onClick={() => setView(v)}>
-                {v === 'compose' ? 'Write' : v === 'outbox' ? `Outbox${mailbox.outbox.length ? ` (${mailbox.outbox.length})` : ''}` : v === 'sent' ? 'Sent' : 'Accounts'}
+                {v === 'compose' ? 'Write' : v === 'outbox' ? `Outbox${mailbox.outbox.length ? ` (${mailbox.outbox.length})` : ''}` : v === 'sent' ? 'Sent' : v === 'accounts' ? 'Accounts' : 'Check a server'}
               </button>
             ))}
           </nav>
@@ -135,6 +136,7 @@ export function App() {
             }}
           />
         ) : null}
+        {!firstRun && draft && view === 'check' ? <CheckView /> : null}
         {!firstRun && draft && accounts && view === 'accounts' ? <AccountsView accounts={accounts} onChanged={() => void reload()} /> : null}
         {!firstRun && draft && view === 'sent' ? (
           <SentView

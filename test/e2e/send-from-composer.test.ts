@@ -211,6 +211,38 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Waiting forever.');
   });
 
+  it('the check screen: Postfix by host and port, then a domain in the local DNSSEC world, findings by severity and the forecast per choice', async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Check a server' }).click();
+    await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await page.getByLabel('Port', { exact: true }).fill(String(postfix.submissionPort));
+    await page.getByLabel('Security', { exact: true }).selectOption('starttls');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const result = page.getByRole('region', { name: `Result for 127.0.0.1:${postfix.submissionPort}` });
+    await result.waitFor({ timeout: 60_000 });
+    // Postfix 3.7 with Debian's defaults: TLS 1.0/1.1 accepted (a medium finding), no REQUIRETLS, AUTH only after TLS.
+    expect(await result.locator('[data-version="TLSv1.3"] td').first().textContent()).toBe('yes');
+    expect(await result.locator('[data-version="TLSv1"] td').first().textContent()).toBe('yes');
+    expect(await result.locator('.finding-group[data-severity="medium"]').textContent()).toMatch(/TLS 1\.0 is accepted/);
+    const facts = (await result.locator('.account-facts').allTextContents()).join(' ');
+    expect(facts).toMatch(/REQUIRETLSnot advertised/);
+    expect(facts).toMatch(/AUTHonly after TLS/);
+    expect(await result.locator('.not-checked').count()).toBe(0); // everything was checked
+    await noSeriousViolations();
+
+    await page.getByRole('radio', { name: /A recipient domain/ }).check();
+    await page.getByLabel('Domain', { exact: true }).fill('good.test');
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    const domain = page.getByRole('region', { name: 'Result for good.test' });
+    await domain.waitFor({ timeout: 60_000 });
+    expect(await domain.locator('[data-choice="require-tls"]').getAttribute('data-verdict')).toBe('deliverable');
+    expect(await domain.textContent()).toMatch(/mx\.good\.test \(10\); DNSSEC-validated/);
+    await page.getByLabel('Recent checks').selectOption({ index: 1 });
+    await result.waitFor();
+    await noSeriousViolations();
+    await page.getByRole('button', { name: 'Write' }).click();
+  });
+
   it('ran without errors or CSP violations in the page', () => {
     expect(app.consoleErrors, app.consoleErrors.join('\n')).toEqual([]);
   });

@@ -18,7 +18,7 @@ export interface HandlerDeps {
   readonly logError?: (message: string, error: unknown) => void;
   /** The system's file picker (Electron's dialog in the app); absent where there is none. */
   readonly pickFiles?: () => Promise<string[]>;
-  /** How the composer's forecasts are checked (tests point them at a local DNSSEC world). */
+  /** How the composer's forecasts and the check screen's domain and server checks are made (tests point them at a local DNSSEC world and trust the test CA as a root). */
   /** The Outbox's automatic retries: on by default; tests shorten the schedule or switch them off. */
   readonly mailbox?: { readonly autoRetry?: boolean; readonly retrySchedule?: readonly number[] };
   readonly forecast?: { readonly resolver?: string; readonly extraCaPem?: string; readonly smtpPort?: number; readonly httpsPort?: number };

@@ -6,10 +6,19 @@ import { extraCa, type HandlerContext, type Implementations } from './context.js
 
 /** Server and domain checks, and the composer's cached forecasts. */
 export function postureHandlers(ctx: HandlerContext): Implementations<typeof POSTURE_CHANNELS> {
+  // How checks are made where the request does not say (the app: the system's resolver and roots).
+  const base = ctx.deps.forecast;
+  const trust = async (caFile: string | undefined): Promise<{ extraCaPem?: string }> => (caFile ? extraCa(caFile) : base?.extraCaPem ? { extraCaPem: base.extraCaPem } : {});
   return {
-    'posture:check-server': async ({ caFile, ...target }) => checkServer({ ...target, ...(await extraCa(caFile)) }),
+    'posture:check-server': async ({ caFile, ...target }) => checkServer({ ...target, ...(await trust(caFile)) }),
     'posture:check-domain': async ({ domain, resolver, caFile }) =>
-      checkDomain({ domain, resolver: createResolver(resolver ? parseResolverAddress(resolver) : systemResolverAddress()), ...(await extraCa(caFile)) }),
+      checkDomain({
+        domain,
+        resolver: createResolver(resolver ?? base?.resolver ? parseResolverAddress((resolver ?? base?.resolver) as string) : systemResolverAddress()),
+        ...(await trust(caFile)),
+        ...(base?.smtpPort ? { smtpPort: base.smtpPort } : {}),
+        ...(base?.httpsPort ? { httpsPort: base.httpsPort } : {}),
+      }),
     'posture:forecast': ({ domain }) => ctx.forecasts.get(domain),
   };
 }
