@@ -185,4 +185,17 @@ it('renders every screen and state', async () => {
   await shot('20-accounts');
   await officeRow.getByRole('button', { name: 'Edit' }).click();
   await shot('21-account-edit');
+
+  await page.getByRole('button', { name: 'Check a server' }).click();
+  await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+  await page.getByLabel('Port', { exact: true }).fill(String(postfix.submissionPort));
+  await page.getByLabel('Security', { exact: true }).selectOption('starttls');
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.getByRole('region', { name: /^Result for 127\.0\.0\.1/ }).waitFor({ timeout: 60_000 });
+  await shot('22-check-server');
+  await page.getByRole('radio', { name: /A recipient domain/ }).check();
+  await page.getByLabel('Domain', { exact: true }).fill('lawfirm.test');
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.getByRole('region', { name: 'Result for lawfirm.test' }).waitFor({ timeout: 60_000 });
+  await shot('23-check-domain');
 });
