@@ -7,6 +7,8 @@ import type { Mailbox } from '../../core/mailbox/mailbox.js';
 import type { ForecastCache } from '../../core/posture/forecast-cache.js';
 import type { SandboxService } from '../../core/sandbox/sandbox-service.js';
 import type { Operations } from '../operations.js';
+import type { SubmitOptions } from '../../core/submit-message.js';
+import type { SendStep } from '../../../shared/types/report.js';
 
 /** What the handlers need from their surroundings (Electron in the app, plain Node in tests). */
 export interface HandlerDeps {
@@ -42,4 +44,22 @@ export type Implementations<T extends Record<string, ChannelSpec<z.ZodType, unkn
 export async function extraCa(caFile: string | undefined): Promise<{ extraCaPem?: string }> {
   if (caFile === undefined) return {};
   return { extraCaPem: (await readLocalFile('caFile', caFile, MAX_CA_FILE_BYTES)).toString('utf8') };
+}
+
+/**
+ * Runs a send-like operation under its id: registered for `send:cancel`, its steps emitted as `send:progress`,
+ * bugs logged where the deps say. Shared by direct sends and sends through the Outbox.
+ */
+export async function asOperation<T>(ctx: HandlerContext, operationId: string | undefined, work: (options: SubmitOptions) => Promise<T>): Promise<T> {
+  const { deps, operations } = ctx;
+  const operation = operations.start(operationId);
+  try {
+    return await work({
+      signal: operation.signal,
+      ...(deps.logError ? { logError: deps.logError } : {}),
+      ...(operationId !== undefined ? { onProgress: (step: SendStep) => deps.emit('send:progress', { operationId, step }) } : {}),
+    });
+  } finally {
+    operation.done();
+  }
 }

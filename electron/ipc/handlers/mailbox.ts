@@ -1,33 +1,24 @@
 import type { OutboxSendResult } from '../../../shared/ipc/channels/mailbox.js';
 import { MAILBOX_CHANNELS } from '../../../shared/ipc/channels/mailbox.js';
 import type { Draft } from '../../../shared/types/draft.js';
-import type { SendStep } from '../../../shared/types/report.js';
 import { inputError } from '../../core/errors.js';
 import type { AttemptResult } from '../../core/mailbox/mailbox.js';
 import { renderSubmissionReport } from '../../core/report/render-submission.js';
 import type { SubmitOptions } from '../../core/submit-message.js';
-import type { HandlerContext, Implementations } from './context.js';
+import { asOperation, type HandlerContext, type Implementations } from './context.js';
 
 /** The Outbox and Sent: every send from the composer goes through the Outbox, so no failure loses a message. */
 export function mailboxHandlers(ctx: HandlerContext): Implementations<typeof MAILBOX_CHANNELS> {
-  const { mailbox, operations, deps } = ctx;
-  const run = async (operationId: string | undefined, attempt: (options: SubmitOptions) => Promise<AttemptResult>): Promise<OutboxSendResult> => {
-    const operation = operations.start(operationId);
-    try {
-      const done = await attempt({
-        signal: operation.signal,
-        ...(deps.logError ? { logError: deps.logError } : {}),
-        ...(operationId !== undefined ? { onProgress: (step: SendStep) => deps.emit('send:progress', { operationId, step }) } : {}),
-      });
+  const { mailbox } = ctx;
+  const run = (operationId: string | undefined, attempt: (options: SubmitOptions) => Promise<AttemptResult>): Promise<OutboxSendResult> =>
+    asOperation(ctx, operationId, async (options) => {
+      const done = await attempt(options);
       return {
         filing: done.filing,
         ...(done.report && done.hops ? { result: { report: done.report, hops: done.hops, text: renderSubmissionReport(done.report) } } : {}),
         ...(done.error ? { error: done.error } : {}),
       };
-    } finally {
-      operation.done();
-    }
-  };
+    });
   return {
     'outbox:send': ({ draft, operationId }) => run(operationId, (options) => mailbox.send(draft as Omit<Draft, 'updatedAt'>, options)),
     'outbox:list': () => mailbox.listOutbox(),

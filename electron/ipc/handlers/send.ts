@@ -2,31 +2,23 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { SEND_CHANNELS, type AttachmentInfo, type SendResult } from '../../../shared/ipc/channels/send.js';
-import type { SendStep, SubmissionReport } from '../../../shared/types/report.js';
+import type { SubmissionReport } from '../../../shared/types/report.js';
 import { HoplightError, inputError } from '../../core/errors.js';
 import { buildHopModel } from '../../core/report/hop-model.js';
 import { renderSubmissionReport } from '../../core/report/render-submission.js';
 import { resolveSubmission } from '../../core/submission/resolve-submission.js';
 import { submitMessage, type SubmitOptions } from '../../core/submit-message.js';
 import { knownForecasts } from '../../core/posture/forecast-cache.js';
-import type { HandlerContext, Implementations } from './context.js';
+import { asOperation, type HandlerContext, type Implementations } from './context.js';
 
 /** Sending: each send is an operation (progress events, cancellable), answered with its hop model and text. */
 export function sendHandlers(ctx: HandlerContext): Implementations<typeof SEND_CHANNELS> {
-  const { deps, operations, forecasts } = ctx;
-  const runSend = async (operationId: string | undefined, run: (options: SubmitOptions) => Promise<SubmissionReport>): Promise<SendResult> => {
-    const operation = operations.start(operationId);
-    try {
-      const report = await run({
-        signal: operation.signal,
-        ...(deps.logError ? { logError: deps.logError } : {}),
-        ...(operationId !== undefined ? { onProgress: (step: SendStep) => deps.emit('send:progress', { operationId, step }) } : {}),
-      });
+  const { deps, forecasts, operations } = ctx;
+  const runSend = (operationId: string | undefined, run: (options: SubmitOptions) => Promise<SubmissionReport>): Promise<SendResult> =>
+    asOperation(ctx, operationId, async (options) => {
+      const report = await run(options);
       return { report, hops: buildHopModel(report, knownForecasts(forecasts, report.message.recipients)), text: renderSubmissionReport(report) };
-    } finally {
-      operation.done();
-    }
-  };
+    });
   return {
     'send:message': async ({ password, useSandboxPassword, accountId, server, message, security, operationId }) => {
       if (accountId !== undefined) {

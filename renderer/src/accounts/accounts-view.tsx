@@ -5,6 +5,7 @@ import type { SecurityChoice } from '../../../shared/types/security';
 import { api } from '../api';
 import { CHOICE_WORDS, SECURITY_OPTIONS } from '../compose/security-choice';
 import { AddAccount } from '../first-run/add-account';
+import { ConfirmDialog } from '../ui/confirm-dialog';
 import { ErrorBox } from '../ui/error-box';
 
 /** Where an account's password is, said honestly: never a silent fallback when the keychain cannot be asked. */
@@ -119,20 +120,9 @@ export function AccountsView(props: { accounts: readonly AccountView[]; onChange
         </div>
       )}
       {removing ? (
-        <div className="overlay">
-          <div className="dialog" role="alertdialog" aria-modal="true" aria-labelledby="remove-title" aria-describedby="remove-text">
-            <h2 id="remove-title">Remove “{removing.name}”?</h2>
-            <p id="remove-text">Its settings and its password in the keychain are deleted. Messages already in Drafts, the Outbox or Sent stay where they are.</p>
-            <div className="actions">
-              <button type="button" className="primary" onClick={() => void remove(removing)}>
-                Remove the account
-              </button>
-              <button type="button" autoFocus onClick={() => setRemoving(undefined)}>
-                Keep it
-              </button>
-            </div>
-          </div>
-        </div>
+        <ConfirmDialog id="remove" title={`Remove “${removing.name}”?`} confirm="Remove the account" cancel="Keep it" onConfirm={() => void remove(removing)} onCancel={() => setRemoving(undefined)}>
+          Its settings and its password in the keychain are deleted. Messages already in Drafts, the Outbox or Sent stay where they are.
+        </ConfirmDialog>
       ) : null}
     </section>
   );

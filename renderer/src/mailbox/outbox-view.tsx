@@ -6,6 +6,7 @@ import type { OutboxEntry } from '../../../shared/types/mailbox';
 import { api } from '../api';
 import { CHOICE_WORDS } from '../compose/security-choice';
 import { HopView } from '../hop-view/hop-view';
+import { ConfirmDialog } from '../ui/confirm-dialog';
 import { ErrorBox } from '../ui/error-box';
 import { newOperationId } from '../ui/operation-id';
 import { FilingNotice } from './filing-notice';
@@ -88,23 +89,10 @@ export function OutboxView(props: { entries: readonly OutboxEntry[]; problems: r
       {last?.value ? <FilingNotice filing={last.value.filing} /> : null}
       {last?.value?.result ? <HopView result={last.value.result} /> : null}
       {confirming ? (
-        <div className="overlay">
-          <div className="dialog" role="alertdialog" aria-modal="true" aria-labelledby="dup-title" aria-describedby="dup-text">
-            <h2 id="dup-title">Send it again?</h2>
-            <p id="dup-text">
-              “{confirming.draft.subject || '(no subject)'}” may already have been delivered: the whole message reached the server, but its answer never came. Sending it
-              again may deliver it twice.
-            </p>
-            <div className="actions">
-              <button type="button" className="primary" onClick={() => void retry(confirming, true)}>
-                Send again, even if it arrives twice
-              </button>
-              <button type="button" autoFocus onClick={() => setConfirming(undefined)}>
-                Keep it in the Outbox
-              </button>
-            </div>
-          </div>
-        </div>
+        <ConfirmDialog id="dup" title="Send it again?" confirm="Send again, even if it arrives twice" cancel="Keep it in the Outbox" onConfirm={() => void retry(confirming, true)} onCancel={() => setConfirming(undefined)}>
+          “{confirming.draft.subject || '(no subject)'}” may already have been delivered: the whole message reached the server, but its answer never came. Sending it again
+          may deliver it twice.
+        </ConfirmDialog>
       ) : null}
     </section>
   );
