@@ -27,6 +27,11 @@ const handlers = createHandlers({
     const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
     return result.canceled ? [] : result.filePaths;
   },
+  saveFile: async (suggestedName) => {
+    const options = { title: 'Save the check as JSON', defaultPath: join(app.getPath('documents'), suggestedName), filters: [{ name: 'JSON', extensions: ['json'] }] };
+    const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+    return result.canceled || !result.filePath ? undefined : result.filePath;
+  },
 });
 registerHandlers(handlers.table, (event) => isFromWindow(event, mainWindow, appRoot));
 

@@ -3,7 +3,7 @@ import type { Result } from '../types/errors.js';
 import { ACCOUNT_CHANNELS } from './channels/accounts.js';
 import { DRAFT_CHANNELS } from './channels/drafts.js';
 import { MAILBOX_CHANNELS, MAILBOX_EVENTS } from './channels/mailbox.js';
-import { POSTURE_CHANNELS } from './channels/posture.js';
+import { POSTURE_CHANNELS, POSTURE_EVENTS } from './channels/posture.js';
 import { SANDBOX_CHANNELS, SANDBOX_EVENTS } from './channels/sandbox.js';
 import { SEND_CHANNELS, SEND_EVENTS } from './channels/send.js';
 
@@ -19,7 +19,7 @@ export type { OutboxSendResult } from './channels/mailbox.js';
 export const CHANNELS = { ...SEND_CHANNELS, ...DRAFT_CHANNELS, ...MAILBOX_CHANNELS, ...SANDBOX_CHANNELS, ...POSTURE_CHANNELS, ...ACCOUNT_CHANNELS } as const;
 
 /** Main-to-renderer events, once. */
-export const EVENTS = { ...SANDBOX_EVENTS, ...SEND_EVENTS, ...MAILBOX_EVENTS } as const;
+export const EVENTS = { ...SANDBOX_EVENTS, ...SEND_EVENTS, ...MAILBOX_EVENTS, ...POSTURE_EVENTS } as const;
 
 /** A channel name. */
 export type InvokeChannel = keyof typeof CHANNELS;

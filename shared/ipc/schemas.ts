@@ -121,6 +121,7 @@ export const checkServerSchema = z
     security: z.enum(['starttls', 'implicit', 'auto']).optional(),
     tlsName: z.string().max(255).optional(),
     caFile: z.string().max(4096).optional(),
+    operationId,
   })
   .strict();
 
@@ -131,8 +132,13 @@ export const checkDomainSchema = z
     /** IP[:PORT] of a validating resolver; the system's when absent. */
     resolver: z.string().max(100).optional(),
     caFile: z.string().max(4096).optional(),
+    operationId,
   })
   .strict();
+
+/** `posture:export` and `posture:forget`: a kept check by id (`posture:forget` without one forgets them all). */
+export const storedCheckSchema = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/) }).strict();
+export const forgetCheckSchema = z.object({ id: z.string().regex(/^[0-9a-f-]{36}$/).optional() }).strict();
 
 /** An account as the renderer may give it (no password: that travels separately, write-only). */
 export const accountInputSchema = z

@@ -232,3 +232,24 @@ export interface DomainCheckResult {
   readonly forecast: { readonly 'require-tls': Forecast; readonly default: Forecast; readonly 'tls-optional': Forecast };
   readonly findings: readonly Finding[];
 }
+
+/** One step of a running server or domain check, as it starts and ends (the check screen's progress list). */
+export interface CheckStep {
+  /** Stable within one check: `main`, `injection`, `TLSv1.2`, `mx`, `mta-sts`, `tls-rpt`, `mx:<host>`. */
+  readonly id: string;
+  readonly label: string;
+  /** `stopped`: the step ended early (the result says why and what could not be checked). */
+  readonly state: 'running' | 'done' | 'stopped';
+  readonly detail?: string;
+}
+
+/** A finished check as the check screen keeps it (the result is the same document as `hoplight check --json`). */
+export type StoredCheck =
+  | { readonly id: string; readonly kind: 'server'; readonly target: string; readonly at: string; readonly result: ServerCheckResult }
+  | { readonly id: string; readonly kind: 'domain'; readonly target: string; readonly at: string; readonly result: DomainCheckResult };
+
+/** The kept checks, newest first, and what could not be read of them. */
+export interface RecentChecks {
+  readonly checks: readonly StoredCheck[];
+  readonly problem?: string;
+}

@@ -56,6 +56,8 @@ export interface OpenAppOptions {
   readonly dataDir?: string;
   /** Stands in for the system's file picker. */
   readonly pickFiles?: () => Promise<string[]>;
+  /** Stands in for the system's save dialog. */
+  readonly saveFile?: (suggestedName: string) => Promise<string | undefined>;
   /** The keychain (an in-memory one by default; a test with a real Secret Service passes the app's own adapter). */
   readonly credentials?: CredentialStore;
 }
@@ -79,6 +81,7 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppUnderTes
     accounts,
     ...(options.forecast ? { forecast: options.forecast } : {}),
     ...(options.pickFiles ? { pickFiles: options.pickFiles } : {}),
+    ...(options.saveFile ? { saveFile: options.saveFile } : {}),
     // Runs in the page, where bridge-client.ts defined __hoplightEmit.
     emit: (channel, payload) =>
       void page.evaluate(([c, p]) => (globalThis as unknown as { __hoplightEmit(c: string, p: unknown): void }).__hoplightEmit(c, p), [channel, payload] as const),

@@ -1,5 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSubmissionServer, type LocalServer } from '../../electron/core/sandbox/local-submission-server.js';
@@ -31,6 +32,10 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
   let stall: ScriptedServer;
   const mx: LocalServer[] = [];
   let attachment: string;
+  // Accepts connections and never greets: a check of it runs until cancelled.
+  let silent: Server;
+  const silentSockets: Socket[] = [];
+  const savedNames: string[] = [];
 
   beforeAll(async () => {
     pki = makeTestPki();
@@ -59,11 +64,14 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     );
     attachment = join(pki.dir, 'lab-results.txt');
     writeFileSync(attachment, 'Confidential results.\n'.repeat(100));
-    app = await openApp({ forecast: { resolver: `127.0.0.1:${world.port}`, extraCaPem: pki.ca.certPem }, pickFiles: async () => [attachment] });
+    silent = createServer((socket) => silentSockets.push(socket));
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    app = await openApp({ forecast: { resolver: `127.0.0.1:${world.port}`, extraCaPem: pki.ca.certPem }, pickFiles: async () => [attachment], saveFile: async (name) => (savedNames.push(name), join(pki.dir, 'saved-check.json')) });
   });
   afterAll(async () => {
     await app?.close();
-    await Promise.all([world?.stop(), postfix?.stop(), stall?.close(), ...mx.map((m) => m.close())]);
+    for (const socket of silentSockets) socket.destroy();
+    await Promise.all([world?.stop(), postfix?.stop(), stall?.close(), ...mx.map((m) => m.close()), new Promise((done) => (silent ? silent.close(done) : done(undefined)))]);
   });
 
   const noSeriousViolations = async (): Promise<void> => {
@@ -218,8 +226,13 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     await page.getByLabel('Port', { exact: true }).fill(String(postfix.submissionPort));
     await page.getByLabel('Security', { exact: true }).selectOption('starttls');
     await page.getByRole('button', { name: 'Check', exact: true }).click();
+    // Progress: each probe listed as it runs (the injection probe waits for what the server does after TLS).
+    const progress = page.getByRole('region', { name: 'Checking' });
+    await progress.locator('[data-step="main"]').waitFor();
+    expect(await progress.locator('li').count()).toBeGreaterThanOrEqual(5);
     const result = page.getByRole('region', { name: `Result for 127.0.0.1:${postfix.submissionPort}` });
     await result.waitFor({ timeout: 60_000 });
+    expect(await progress.count()).toBe(0);
     // Postfix 3.7 with Debian's defaults: TLS 1.0/1.1 accepted (a medium finding), no REQUIRETLS, AUTH only after TLS.
     expect(await result.locator('[data-version="TLSv1.3"] td').first().textContent()).toBe('yes');
     expect(await result.locator('[data-version="TLSv1"] td').first().textContent()).toBe('yes');
@@ -229,6 +242,22 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     expect(facts).toMatch(/AUTHonly after TLS/);
     expect(await result.locator('.not-checked').count()).toBe(0); // everything was checked
     await noSeriousViolations();
+    // Saved where the save dialog said: the same document as `hoplight check --json`.
+    await result.getByRole('button', { name: 'Save as JSON…' }).click();
+    await result.getByText(/^Saved to .*saved-check\.json$/).waitFor();
+    const saved = JSON.parse(readFileSync(join(pki.dir, 'saved-check.json'), 'utf8')) as { host: string; port: number; findings: unknown[] };
+    expect(saved).toMatchObject({ host: '127.0.0.1', port: postfix.submissionPort });
+    expect(saved.findings.length).toBeGreaterThan(3);
+    expect(savedNames[0]).toMatch(/^hoplight-check-127\.0\.0\.1_\d+-\d{4}-\d{2}-\d{2}\.json$/);
+
+    // A server that never greets: Cancel ends the check at once, and nothing of it is kept or shown as a result.
+    await page.getByLabel('Port', { exact: true }).fill(String((silent.address() as { port: number }).port));
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await progress.locator('[data-step="main"][data-state="running"]').waitFor();
+    await noSeriousViolations();
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.getByText('The check was cancelled; nothing of it was kept.').waitFor({ timeout: 5000 });
+    expect(await page.getByLabel('Recent checks').locator('option').count()).toBe(1);
 
     await page.getByRole('radio', { name: /A recipient domain/ }).check();
     await page.getByLabel('Domain', { exact: true }).fill('good.test');
@@ -240,6 +269,10 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     await page.getByLabel('Recent checks').selectOption({ index: 1 });
     await result.waitFor();
     await noSeriousViolations();
+    // Kept in the data folder: the screen opened anew lists both, the newest first.
+    await page.getByRole('button', { name: 'Write' }).click();
+    await page.getByRole('button', { name: 'Check a server' }).click();
+    expect(await page.getByLabel('Recent checks').locator('option').allTextContents()).toEqual([expect.stringMatching(/^good\.test — /), expect.stringMatching(/^127\.0\.0\.1:\d+ — /)]);
     await page.getByRole('button', { name: 'Write' }).click();
   });
 

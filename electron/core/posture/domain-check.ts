@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import type { Attempt, DomainCheckResult, Finding, MtaStsPolicy, MxHostCheck, ServerCheckResult, TlsaMatchResult } from '../../../shared/types/posture.js';
+import type { Attempt, CheckStep, DomainCheckResult, Finding, MtaStsPolicy, MxHostCheck, ServerCheckResult, TlsaMatchResult } from '../../../shared/types/posture.js';
 import { recordData, txtStrings, type Resolver } from '../dns/dns-client.js';
 import { inputError } from '../errors.js';
 import type { Timeouts } from '../smtp/session-steps.js';
@@ -7,7 +7,7 @@ import { matchTlsa } from './dane.js';
 import { finding } from './findings.js';
 import { forecastDomain, requireTlsForHost } from './forecast.js';
 import { lookupMtaSts, mxAllowed, type MtaStsLookup } from './mta-sts.js';
-import { DEFAULT_CHECK_DEADLINE_MS, checkServer } from './server-check.js';
+import { DEFAULT_CHECK_DEADLINE_MS, allowListeners, cancelledCheck, checkServer, report } from './server-check.js';
 
 /** What to check, and through what: the resolver and the extra trusted CA are parameters, so tests stay local. */
 export interface DomainCheckOptions {
@@ -23,6 +23,10 @@ export interface DomainCheckOptions {
   readonly timeouts?: Partial<Timeouts>;
   /** The whole domain check ends after this long (default DEFAULT_DOMAIN_DEADLINE_MS). */
   readonly deadlineMs?: number;
+  /** Cancels the check: probes stop at once and checkDomain rejects with ECANCELLED. */
+  readonly signal?: AbortSignal;
+  /** Called as each lookup and each MX host's check starts and ends. */
+  readonly onProgress?: (step: CheckStep) => void;
 }
 
 /** How long a domain check may take in all: DNS, MTA-STS and every MX checked in parallel. */
@@ -53,20 +57,42 @@ export async function checkDomain(options: DomainCheckOptions): Promise<DomainCh
   const t0 = performance.now();
   const findings: Finding[] = [];
 
+  if (options.signal?.aborted) throw cancelledCheck();
+  const tracked = async <T>(id: string, label: string, run: () => Promise<Attempt<T>>): Promise<Attempt<T>> => {
+    report(options.onProgress, { id, label, state: 'running' });
+    const result = await run();
+    report(options.onProgress, { id, label, state: result.status === 'completed' ? 'done' : 'stopped', ...(result.status !== 'completed' ? { detail: result.reason } : {}) });
+    return result;
+  };
+
   const [mx, mtaSts, tlsRpt] = await Promise.all([
-    attempt(() => lookupMx(domain, resolver)),
-    attempt(() => lookupMtaSts(domain, resolver, { ...(options.extraCaPem ? { extraCaPem: options.extraCaPem } : {}), ...(options.httpsPort ? { httpsPort: options.httpsPort } : {}) })),
-    attempt(async () => {
-      const record = txtStrings(await resolver.query(`_smtp._tls.${domain}`, 'TXT')).find((t) => /^v=TLSRPTv1\b/i.test(t));
-      return record ? { record } : {};
-    }),
+    tracked('mx', 'MX records and their DNSSEC status', () => attempt(() => lookupMx(domain, resolver))),
+    tracked('mta-sts', 'MTA-STS record and policy', () => attempt(() => lookupMtaSts(domain, resolver, { ...(options.extraCaPem ? { extraCaPem: options.extraCaPem } : {}), ...(options.httpsPort ? { httpsPort: options.httpsPort } : {}) }))),
+    tracked('tls-rpt', 'TLS-RPT record', () =>
+      attempt(async () => {
+        const record = txtStrings(await resolver.query(`_smtp._tls.${domain}`, 'TXT')).find((t) => /^v=TLSRPTv1\b/i.test(t));
+        return record ? { record } : {};
+      }),
+    ),
   ]);
+  if (options.signal?.aborted) throw cancelledCheck();
 
   const policy = mtaSts.status === 'completed' ? mtaSts.result.policy : undefined;
   const hosts = mx.status === 'completed' ? mx.result.hosts.slice(0, options.maxMx ?? 5) : [];
   const mxAuthenticated = mx.status === 'completed' && mx.result.authenticated;
   const deadlineAt = t0 + (options.deadlineMs ?? DEFAULT_DOMAIN_DEADLINE_MS);
-  const mxHosts = await Promise.all(hosts.map((host) => checkMxHost(host, { ...options, policy, mxAuthenticated, mtaSts, deadlineAt })));
+  if (options.signal) allowListeners(options.signal, 16 * Math.max(1, hosts.length));
+  const mxHosts = await Promise.all(
+    hosts.map(async (host) => {
+      const label = `${host.name}: addresses, TLSA records and the server on port ${options.smtpPort ?? 25}`;
+      report(options.onProgress, { id: `mx:${host.name}`, label, state: 'running' });
+      const checked = await checkMxHost(host, { ...options, policy, mxAuthenticated, mtaSts, deadlineAt });
+      const server = checked.server;
+      report(options.onProgress, { id: `mx:${host.name}`, label, state: server.status === 'completed' && checked.reachability === 'reachable' ? 'done' : 'stopped', ...(server.status !== 'completed' ? { detail: server.reason } : checked.reachability !== 'reachable' ? { detail: 'not reachable' } : {}) });
+      return checked;
+    }),
+  );
+  if (options.signal?.aborted) throw cancelledCheck();
 
   // Findings about the domain.
   if (mx.status === 'completed') {
@@ -160,6 +186,7 @@ async function checkMxHost(host: { name: string; preference: number }, context: 
           ...(context.extraCaPem ? { extraCaPem: context.extraCaPem } : {}),
           ...(context.timeouts ? { timeouts: context.timeouts } : {}),
           ...(daneRecords.length ? { daneRecords } : {}),
+          ...(context.signal ? { signal: context.signal } : {}),
           deadlineMs: Math.max(1, Math.min(DEFAULT_CHECK_DEADLINE_MS, context.deadlineAt - performance.now())),
         }),
       )

@@ -32,6 +32,8 @@ export interface ProbeOptions {
    * a DANE-aware relay trusts it, even when no CA vouches for it; without a match the PKIX verdict stands.
    */
   readonly daneRecords?: readonly TlsaRecord[];
+  /** Aborts the probe: its socket is destroyed at once and it ends with ECANCELLED. */
+  readonly signal?: AbortSignal;
 }
 
 /** What one probe connection saw; `error` and `stage` say where it stopped when it stopped early. */
@@ -120,14 +122,24 @@ export async function probe(options: ProbeOptions): Promise<ProbeOutcome> {
   const outcome: ProbeOutcome = { stage: 'connect' };
   const where = `${options.host}:${options.port}`;
   let channel: SmtpChannel | undefined;
+  // The socket in use (the raw one during a handshake), destroyed on cancel.
+  let live: Socket | undefined;
+  const cancelled = (): HoplightError => new HoplightError('ECANCELLED', 'The check was cancelled.');
+  const onAbort = (): void => {
+    channel?.failWith(cancelled());
+    live?.destroy();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const socket = await connectTcp(options.host, options.port, options.timeouts.connectMs);
+    const socket = await connectTcp(options.host, options.port, options.timeouts.connectMs, options.signal);
+    live = socket;
     outcome.remoteAddress = socket.remoteAddress;
     channel = new SmtpChannel(socket, performance.now());
     const name = ehloName(socket);
     if (options.security === 'implicit') {
       outcome.stage = 'tls';
-      channel.adopt(await observeHandshake(channel.release(), options, outcome));
+      live = await observeHandshake(channel.release(), options, outcome);
+      channel.adopt(live);
       outcome.stage = 'greeting';
       outcome.greeting = await readGreeting(channel, options.timeouts, where, true);
     } else {
@@ -151,7 +163,8 @@ export async function probe(options: ProbeOptions): Promise<ProbeOutcome> {
         throw new HoplightError('ETLS', 'The server sent data after its STARTTLS reply, before TLS.');
       }
       outcome.stage = 'tls';
-      channel.adopt(await observeHandshake(channel.release(), options, outcome));
+      live = await observeHandshake(channel.release(), options, outcome);
+      channel.adopt(live);
     }
     if (options.injectNoop) {
       // A vulnerable server kept "NOOP" from the cleartext buffer and now answers it inside TLS, unasked.
@@ -173,9 +186,10 @@ export async function probe(options: ProbeOptions): Promise<ProbeOutcome> {
     outcome.stage = 'done';
     return outcome;
   } catch (error) {
-    outcome.error = error instanceof HoplightError ? error : new HoplightError('EINTERNAL', String(error));
+    outcome.error = options.signal?.aborted ? cancelled() : error instanceof HoplightError ? error : new HoplightError('EINTERNAL', String(error));
     return outcome;
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     if (channel?.usable) {
       channel.send([{ wire: 'QUIT' }]);
       channel.close();

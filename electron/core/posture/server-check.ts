@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import type { Attempt, ExtensionsCheck, Finding, ServerCheckResult, TlsVersionName, TlsVersionResult } from '../../../shared/types/posture.js';
-import { inputError } from '../errors.js';
+import { getMaxListeners, setMaxListeners } from 'node:events';
+import type { Attempt, CheckStep, ExtensionsCheck, Finding, ServerCheckResult, TlsVersionName, TlsVersionResult } from '../../../shared/types/posture.js';
+import { HoplightError, inputError } from '../errors.js';
 import { parseCapabilities, capabilityLines, sizeLimit } from '../smtp/capabilities.js';
 import { replyText } from '../smtp/reply.js';
 import { DEFAULT_TIMEOUTS, boundedTimeouts, type Timeouts } from '../smtp/session-steps.js';
@@ -8,7 +9,7 @@ import { checkCertificate, issuerOf } from './certificate-check.js';
 import type { TlsaRecord } from './dane.js';
 import { finding } from './findings.js';
 import { decodeStapledOcsp } from './ocsp.js';
-import { CLIENT_SIDE_TLS_ERRORS as CLIENT_SIDE, isTlsRefusal, probe, type ProbeOutcome } from './probe.js';
+import { CLIENT_SIDE_TLS_ERRORS as CLIENT_SIDE, isTlsRefusal, probe, type ProbeOptions, type ProbeOutcome } from './probe.js';
 
 /** What to check. */
 export interface ServerCheckOptions {
@@ -24,12 +25,17 @@ export interface ServerCheckOptions {
   readonly daneRecords?: readonly TlsaRecord[];
   /** The whole check ends after this long (default DEFAULT_CHECK_DEADLINE_MS); each probe step is cut to what is left. */
   readonly deadlineMs?: number;
+  /** Cancels the check: every probe's socket is destroyed and checkServer rejects with ECANCELLED. */
+  readonly signal?: AbortSignal;
+  /** Called as each probe starts and ends. */
+  readonly onProgress?: (step: CheckStep) => void;
 }
 
 /** How long one server check may take in all. */
 export const DEFAULT_CHECK_DEADLINE_MS = 60_000;
 
 const VERSIONS: readonly TlsVersionName[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+const VERSION_WORDS: Readonly<Record<TlsVersionName, string>> = { TLSv1: 'TLS 1.0', 'TLSv1.1': 'TLS 1.1', 'TLSv1.2': 'TLS 1.2', 'TLSv1.3': 'TLS 1.3' };
 
 const done = <T>(result: T): Attempt<T> => ({ status: 'completed', result });
 const failed = <T>(reason: string): Attempt<T> => ({ status: 'error', reason });
@@ -52,14 +58,43 @@ export async function checkServer(options: ServerCheckOptions): Promise<ServerCh
   const startedAt = new Date();
   const t0 = performance.now();
 
+  if (options.signal?.aborted) throw cancelledCheck();
+  if (options.signal) allowListeners(options.signal, 2 * (2 + VERSIONS.length));
+  const step = async (id: string, label: string, probeOptions: ProbeOptions): Promise<ProbeOutcome> => {
+    report(options.onProgress, { id, label, state: 'running' });
+    const outcome = await probe(probeOptions);
+    const refusal = probeOptions.tlsVersion !== undefined && outcome.stage === 'tls' && isTlsRefusal((outcome.error?.cause as { code?: string } | undefined)?.code);
+    const ended = outcome.stage === 'done' || refusal;
+    report(options.onProgress, { id, label, state: ended ? 'done' : 'stopped', ...(outcome.error ? { detail: refusal ? 'refused by the server' : outcome.error.message } : {}) });
+    return outcome;
+  };
+  const signal = options.signal ? { signal: options.signal } : {};
   const [main, injection, ...versionProbes] = await Promise.all([
-    probe({ ...base, requestOcsp: true }),
-    security === 'starttls' ? probe({ ...base, injectNoop: true }) : Promise.resolve(undefined),
-    ...VERSIONS.map((tlsVersion) => probe({ ...base, tlsVersion, stopAfterHandshake: true })),
+    step('main', security === 'implicit' ? 'TLS, certificate, greeting and EHLO' : 'Greeting, EHLO, STARTTLS, certificate and EHLO over TLS', { ...base, ...signal, requestOcsp: true }),
+    security === 'starttls' ? step('injection', 'STARTTLS command injection', { ...base, ...signal, injectNoop: true }) : Promise.resolve(undefined),
+    ...VERSIONS.map((tlsVersion) => step(tlsVersion, `${VERSION_WORDS[tlsVersion]} offered alone`, { ...base, ...signal, tlsVersion, stopAfterHandshake: true })),
   ]);
+  if (options.signal?.aborted) throw cancelledCheck();
   const subject = `${options.host}:${port}`;
   const result = assemble(main, injection, versionProbes as ProbeOutcome[], { ...base, subject });
   return { ...result, startedAt: startedAt.toISOString(), durationMs: Math.round(performance.now() - t0) };
+}
+
+/** The error of a cancelled check: nothing half-checked is reported as a result. */
+export const cancelledCheck = (): HoplightError => new HoplightError('ECANCELLED', 'The check was cancelled; nothing of it is reported.');
+
+/** Lets one signal be listened to by every probe of a check (each probe and its connect add one). */
+export function allowListeners(signal: AbortSignal, count: number): void {
+  if (getMaxListeners(signal) < count) setMaxListeners(count, signal);
+}
+
+/** Calls a progress listener; a listener that throws never breaks the check. */
+export function report(listener: ((step: CheckStep) => void) | undefined, step: CheckStep): void {
+  try {
+    listener?.(step);
+  } catch {
+    // A listener's own failure is not the check's.
+  }
 }
 
 interface Context {

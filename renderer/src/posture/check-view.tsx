@@ -1,15 +1,16 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ErrorData } from '../../../shared/types/errors';
-import type { Attempt, DomainCheckResult, Finding, ServerCheckResult, Severity } from '../../../shared/types/posture';
+import type { Attempt, CheckStep, DomainCheckResult, Finding, ServerCheckResult, Severity, StoredCheck } from '../../../shared/types/posture';
 import type { SecurityChoice } from '../../../shared/types/security';
 import { api } from '../api';
 import { CHOICE_WORDS } from '../compose/security-choice';
 import { ErrorBox } from '../ui/error-box';
-
-type Checked = { kind: 'server'; at: string; target: string; result: ServerCheckResult } | { kind: 'domain'; at: string; target: string; result: DomainCheckResult };
+import { newOperationId } from '../ui/operation-id';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info', 'ok'];
 const SEVERITY_WORDS: Readonly<Record<Severity, string>> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Information', ok: 'Good' };
+const STEP_MARK: Readonly<Record<CheckStep['state'], string>> = { running: '⏳', done: '✔', stopped: '!' };
+const STEP_WORDS: Readonly<Record<CheckStep['state'], string>> = { running: 'running', done: 'done', stopped: 'stopped early' };
 
 /** The server and domain check: a host (port, security) or a domain in; findings by severity, "could not check" apart. */
 export function CheckView() {
@@ -18,45 +19,91 @@ export function CheckView() {
   const [port, setPort] = useState('587');
   const [security, setSecurity] = useState<'auto' | 'starttls' | 'implicit'>('auto');
   const [domain, setDomain] = useState('');
-  const [busy, setBusy] = useState(false);
+  const [running, setRunning] = useState<string>();
+  const [cancelling, setCancelling] = useState(false);
+  const [steps, setSteps] = useState<readonly CheckStep[]>([]);
   const [error, setError] = useState<ErrorData>();
-  const [recent, setRecent] = useState<readonly Checked[]>([]);
-  const [shown, setShown] = useState<Checked>();
-  const [copied, setCopied] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [recent, setRecent] = useState<readonly StoredCheck[]>([]);
+  const [recentProblem, setRecentProblem] = useState<string>();
+  const [shown, setShown] = useState<StoredCheck>();
+  const [saved, setSaved] = useState<string>();
+  const operation = useRef<string | undefined>(undefined);
+
+  useEffect(() => {
+    let live = true;
+    void api.posture.recent(undefined).then((r) => {
+      if (!live) return;
+      if (!r.ok) return setRecentProblem(r.error.message);
+      setRecent(r.value.checks);
+      setRecentProblem(r.value.problem);
+      setShown((current) => current ?? r.value.checks[0]);
+    });
+    const off = api.events.postureProgress(({ operationId, step }) => {
+      if (operationId !== operation.current) return;
+      setSteps((list) => (list.some((s) => s.id === step.id) ? list.map((s) => (s.id === step.id ? step : s)) : [...list, step]));
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, []);
+
   const run = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    setBusy(true);
+    const operationId = newOperationId();
+    operation.current = operationId;
+    setRunning(operationId);
+    setCancelling(false);
+    setSteps([]);
     setError(undefined);
-    const at = new Date().toISOString();
-    if (kind === 'server') {
-      const result = await api.posture.checkServer({ host: host.trim(), ...(port ? { port: Number(port) } : {}), security });
-      setBusy(false);
-      if (!result.ok) return setError(result.error);
-      const checked: Checked = { kind, at, target: `${host.trim()}:${result.value.port}`, result: result.value };
-      setShown(checked);
-      setRecent((r) => [checked, ...r].slice(0, 10));
-    } else {
-      const result = await api.posture.checkDomain({ domain: domain.trim() });
-      setBusy(false);
-      if (!result.ok) return setError(result.error);
-      const checked: Checked = { kind, at, target: domain.trim(), result: result.value };
-      setShown(checked);
-      setRecent((r) => [checked, ...r].slice(0, 10));
+    setNotice(undefined);
+    setSaved(undefined);
+    const result =
+      kind === 'server'
+        ? await api.posture.checkServer({ host: host.trim(), ...(port ? { port: Number(port) } : {}), security, operationId })
+        : await api.posture.checkDomain({ domain: domain.trim(), operationId });
+    operation.current = undefined;
+    setRunning(undefined);
+    if (!result.ok) {
+      if (result.error.code === 'ECANCELLED') return setNotice('The check was cancelled; nothing of it was kept.');
+      return setError(result.error);
     }
+    setShown(result.value);
+    setRecent((list) => [result.value, ...list.filter((c) => c.id !== result.value.id)].slice(0, 20));
+  };
+  const cancel = (): void => {
+    if (!running) return;
+    setCancelling(true);
+    void api.posture.cancel({ operationId: running });
   };
   const copy = (): void => {
     if (!shown) return;
     navigator.clipboard.writeText(JSON.stringify(shown.result, null, 2)).then(
-      () => setCopied('The JSON (the same document as hoplight check --json) was copied.'),
-      () => setCopied('Could not copy: the clipboard is not available here.'),
+      () => setSaved('The JSON (the same document as hoplight check --json) was copied.'),
+      () => setSaved('Could not copy: the clipboard is not available here.'),
     );
   };
+  const save = async (): Promise<void> => {
+    if (!shown) return;
+    const result = await api.posture.export({ id: shown.id });
+    if (!result.ok) return setSaved(`Not saved: ${result.error.message}`);
+    setSaved(result.value.savedTo ? `Saved to ${result.value.savedTo}` : undefined);
+  };
+  const forget = async (id?: string): Promise<void> => {
+    const result = await api.posture.forget(id === undefined ? {} : { id });
+    if (!result.ok) return setRecentProblem(result.error.message);
+    setRecent(result.value.checks);
+    setShown(id === undefined ? undefined : result.value.checks[0]);
+    setSaved(undefined);
+  };
+  const busy = running !== undefined;
   return (
     <section className="mailbox-view" aria-labelledby="check-title">
       <h2 id="check-title">Check a server or a domain</h2>
       <p className="caveat">Connects, looks and reports: it never logs in and never sends mail.</p>
       <form className="check-form" onSubmit={(e) => void run(e)} aria-label="What to check">
-        <fieldset className="check-kind">
+        <fieldset className="check-kind" disabled={busy}>
           <legend>What</legend>
           <label>
             <input type="radio" name="check-kind" checked={kind === 'server'} onChange={() => setKind('server')} /> A mail server
@@ -97,23 +144,48 @@ export function CheckView() {
             {busy ? 'Checking…' : 'Check'}
           </button>
           {busy ? (
-            <span role="status" className="caveat">
-              {kind === 'server' ? 'Connecting, STARTTLS, each TLS version, the certificate, OCSP, the extensions, the injection probe… (at most a minute)' : 'MX, DNSSEC, each MX host, MTA-STS, DANE, TLS-RPT… (at most a minute and a half)'}
-            </span>
+            <button type="button" onClick={cancel} disabled={cancelling}>
+              {cancelling ? 'Cancelling…' : 'Cancel'}
+            </button>
           ) : null}
+          {busy ? <span className="caveat">{kind === 'server' ? 'At most a minute.' : 'At most a minute and a half.'}</span> : null}
         </div>
       </form>
+      {busy ? <CheckProgress steps={steps} /> : null}
+      {notice ? (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      ) : null}
       {error ? <ErrorBox error={error} /> : null}
-      {recent.length > 1 ? (
+      {recentProblem ? (
+        <p role="alert" className="caveat tone-bad">
+          {recentProblem}
+        </p>
+      ) : null}
+      {recent.length > 0 ? (
         <div className="recent-checks">
-          <label htmlFor="recent-checks">Recent checks</label>
-          <select id="recent-checks" value={shown ? recent.indexOf(shown) : -1} onChange={(e) => setShown(recent[Number(e.target.value)])}>
-            {recent.map((c, i) => (
-              <option key={`${c.at}-${i}`} value={i}>
-                {c.target} — {new Date(c.at).toLocaleTimeString()}
+          <div className="check-field">
+            <label htmlFor="recent-checks">Recent checks ({recent.length})</label>
+            <select
+            id="recent-checks"
+            value={shown?.id ?? ''}
+            onChange={(e) => {
+              setShown(recent.find((c) => c.id === e.target.value));
+              setSaved(undefined);
+            }}
+          >
+            {shown ? null : <option value="">Choose a check…</option>}
+            {recent.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.target} — {new Date(c.at).toLocaleString()}
               </option>
             ))}
-          </select>
+            </select>
+          </div>
+          <button type="button" onClick={() => void forget()} disabled={busy}>
+            Forget all
+          </button>
         </div>
       ) : null}
       {shown ? (
@@ -124,13 +196,36 @@ export function CheckView() {
           <Findings findings={shown.result.findings} />
           {shown.kind === 'server' ? <ServerFacts result={shown.result} /> : <DomainFacts result={shown.result} />}
           <div className="actions">
+            <button type="button" onClick={() => void save()}>
+              Save as JSON…
+            </button>
             <button type="button" onClick={copy}>
               Copy as JSON
             </button>
-            {copied ? <span role="status">{copied}</span> : null}
+            <button type="button" onClick={() => void forget(shown.id)}>
+              Forget this check
+            </button>
+            {saved ? <span role="status">{saved}</span> : null}
           </div>
         </div>
       ) : null}
+    </section>
+  );
+}
+
+/** Each probe or lookup of the running check, as it starts and ends. */
+function CheckProgress(props: { steps: readonly CheckStep[] }) {
+  return (
+    <section className="progress check-progress" aria-label="Checking" aria-live="polite">
+      {props.steps.length === 0 ? <p>Starting…</p> : null}
+      <ol>
+        {props.steps.map((s) => (
+          <li key={s.id} data-step={s.id} data-state={s.state} className={s.state === 'running' ? 'current' : 'past'}>
+            <span aria-hidden="true">{STEP_MARK[s.state]}</span> {s.label} <span className="visually-hidden">({STEP_WORDS[s.state]})</span>
+            {s.state === 'stopped' && s.detail ? <span className="finding-detail"> — {s.detail}</span> : null}
+          </li>
+        ))}
+      </ol>
     </section>
   );
 }

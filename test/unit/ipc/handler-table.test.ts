@@ -106,7 +106,7 @@ describe('posture handlers', () => {
   it('check a server through IPC, with errors as data', async () => {
     const unreachable = await handlers.table['posture:check-server']({ host: '127.0.0.1', port: 1, security: 'starttls' });
     expect(unreachable.ok).toBe(true);
-    if (unreachable.ok) expect(unreachable.value.connection.status).toBe('error');
+    if (unreachable.ok) expect(unreachable.value.kind === 'server' && unreachable.value.result.connection.status).toBe('error');
     const missingCa = await handlers.table['posture:check-server']({ host: '127.0.0.1', caFile: '/nonexistent/ca.pem' });
     expect(missingCa).toMatchObject({ ok: false, error: { code: 'EINPUT', field: 'caFile' } });
     const badDomain = await handlers.table['posture:check-domain']({ domain: 'not a domain', resolver: '127.0.0.1:1' });

@@ -23,9 +23,13 @@ describe('the IPC contract', () => {
       'outbox:retry',
       'outbox:send',
       'outbox:to-drafts',
+      'posture:cancel',
       'posture:check-domain',
       'posture:check-server',
+      'posture:export',
       'posture:forecast',
+      'posture:forget',
+      'posture:recent',
       'sandbox:read-message',
       'sandbox:start',
       'sandbox:status',
@@ -35,7 +39,7 @@ describe('the IPC contract', () => {
       'sent:list',
       'sent:open',
     ]);
-    expect([...EVENT_CHANNELS]).toEqual(['sandbox:message-received', 'send:progress', 'mailbox:changed']);
+    expect([...EVENT_CHANNELS]).toEqual(['sandbox:message-received', 'send:progress', 'mailbox:changed', 'posture:progress']);
   });
 
   it('builds a grouped API over any transport, and nothing else', async () => {
