@@ -1,3 +1,4 @@
+import type { TlsFacts } from './report.js';
 import type { ServerCheckResult } from './posture.js';
 import type { AuthMethod, ConnectionSecurity, SecurityChoice } from './security.js';
 
@@ -65,5 +66,10 @@ export interface AccountTestResult {
   readonly account: string;
   readonly steps: readonly AccountTestStep[];
   readonly posture?: ServerCheckResult;
+  /**
+   * When TLS failed because the certificate was not trusted: what the server presented on this very session and why
+   * it was refused, so the user can compare the fingerprint with the administrator's before pinning it.
+   */
+  readonly refusedCertificate?: TlsFacts;
   readonly ok: boolean;
 }

@@ -1,9 +1,12 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyringCredentialStore } from '../../electron/adapters/keyring-credential-store.js';
+import { startLocalSubmissionServer, type LocalServer } from '../../electron/core/sandbox/local-submission-server.js';
 import { startSandbox, type RunningSandbox } from '../../electron/core/sandbox/sandbox.js';
+import { makeTestPki, type TestPki } from '../helpers/pki.js';
 import { commandExists, peerAvailable } from '../helpers/peers.js';
 import { filesUnder, keychainLookup, secretServiceInstalled, startSecretService, type SecretService } from '../helpers/secret-service.js';
 import { containsSecret } from '../helpers/submit.js';
@@ -19,6 +22,9 @@ describe.skipIf(!available)('the accounts screen, with a real keychain', () => {
   let app: AppUnderTest;
   let keychain: SecretService;
   let sandbox: RunningSandbox;
+  let pki: TestPki;
+  // A server with a self-signed certificate, as a small office's own server may have.
+  let selfSigned: LocalServer;
   const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
@@ -29,11 +35,14 @@ describe.skipIf(!available)('the accounts screen, with a real keychain', () => {
       process.env[key] = keychain.env[key];
     }
     sandbox = await startSandbox({ dataDir: mkdtempSync(join(tmpdir(), 'hoplight-e2e-sandbox-')), starttlsPort: 0, implicitPort: 0 });
+    pki = makeTestPki();
+    selfSigned = await startLocalSubmissionServer({ starttlsPort: 0, tls: pki.selfSigned, auth: { user: 'office', password: 'pw-office-1' }, advertiseRequireTls: true, onMessage: () => undefined });
     app = await openApp({ credentials: new KeyringCredentialStore() });
   });
   afterAll(async () => {
     await app?.close();
     await sandbox?.server.close();
+    await selfSigned?.close();
     await keychain?.stop();
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];
@@ -90,6 +99,51 @@ describe.skipIf(!available)('the accounts screen, with a real keychain', () => {
     await page.getByText('No account yet.').waitFor();
     expect(await app.accounts.list()).toEqual([]);
     expect(keychainLookup(keychain.env, account!.id)).toBeNull();
+  });
+
+  it('a self-signed server: Test shows the presented certificate in full; pinning needs a confirmation, then TLS and login work with the pin', async () => {
+    const { page } = app;
+    await app.accounts.add(
+      { name: 'Office', fromAddress: 'me@office.test', host: '127.0.0.1', port: selfSigned.starttlsPort as number, security: 'starttls', user: 'office', authMethod: 'auto', defaultSecurity: 'require-tls', passwordStorage: 'keychain' },
+      'pw-office-1',
+    );
+    await page.reload();
+    await page.getByRole('button', { name: 'Accounts' }).click();
+    const row = page.locator('[data-account="Office"]');
+    await row.getByRole('button', { name: 'Test account' }).click();
+    const result = row.getByRole('status', { name: /^Test of/ });
+    await result.waitFor({ timeout: 30_000 });
+    expect(await result.locator('[data-step]').evaluateAll((items) => items.map((i) => `${i.getAttribute('data-step')}:${i.getAttribute('data-ok')}`))).toEqual(['connect:true', 'tls:false', 'posture:true']);
+    // What the server presented on this session, in full, before any offer to pin.
+    const presented = row.getByRole('region', { name: 'The certificate the server presented' });
+    const fingerprint = new X509Certificate(pki.selfSigned.certPem).fingerprint256;
+    expect(await presented.locator('[data-fact="fingerprint"]').textContent()).toBe(fingerprint);
+    expect(await presented.textContent()).toMatch(/it is self-signed/);
+    expect(await presented.textContent()).toMatch(/NamesDNS:localhost, IP Address:127\.0\.0\.1/);
+    await noSeriousViolations();
+
+    await presented.getByRole('button', { name: 'Pin this certificate…' }).click();
+    const dialog = page.getByRole('alertdialog', { name: /Pin this certificate for “Office”/ });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain(fingerprint);
+    await noSeriousViolations();
+    // Declining pins nothing.
+    await dialog.getByRole('button', { name: 'Don’t pin' }).click();
+    expect((await app.accounts.show('Office')).pinSha256).toBeUndefined();
+
+    await presented.getByRole('button', { name: 'Pin this certificate…' }).click();
+    await page.getByRole('button', { name: 'It matches: pin it' }).click();
+    // Tested again at once, with the pin.
+    await expect.poll(async () => (await app.accounts.show('Office')).pinSha256).toBe(fingerprint);
+    const again = row.getByRole('status', { name: /^Test of/ });
+    await again.getByText(/The account works/).waitFor({ timeout: 30_000 });
+    expect(await again.locator('[data-step="tls"]').textContent()).toMatch(/certificate pinned/);
+    expect(await row.locator('.refused-certificate').count()).toBe(0);
+    await noSeriousViolations();
+
+    await row.getByRole('button', { name: 'Remove the pin' }).click();
+    await expect.poll(async () => (await app.accounts.show('Office')).pinSha256).toBeUndefined();
+    await app.accounts.remove('Office');
   });
 
   it('ran without errors or CSP violations in the page', () => {

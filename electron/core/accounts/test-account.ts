@@ -1,5 +1,5 @@
 import type { Account, AccountTestResult, AccountTestStep } from '../../../shared/types/account.js';
-import { toErrorData } from '../errors.js';
+import { HoplightError, toErrorData } from '../errors.js';
 import { checkServer } from '../posture/server-check.js';
 import { checkServerSettings } from '../server-settings.js';
 import { openVerifiedSession, type SessionFacts } from '../smtp/open-session.js';
@@ -18,6 +18,7 @@ export async function testAccount(account: Account, password: string): Promise<A
   const timeouts = DEFAULT_TIMEOUTS;
   const posture = checkServer({ host: server.host, port: server.port, security: server.security, ...(trust.extraCaPem ? { extraCaPem: trust.extraCaPem } : {}) }).catch(() => undefined);
   const facts: SessionFacts = { timings: {} };
+  let refusedCertificate: AccountTestResult['refusedCertificate'];
   try {
     const opened = await openVerifiedSession(server, trust, timeouts, facts, { secrets: [password] });
     const tls = opened.tls;
@@ -27,6 +28,7 @@ export async function testAccount(account: Account, password: string): Promise<A
     steps.push({ step: 'auth', ok: true, detail: `logged in as ${account.user} with ${mechanism}` });
   } catch (error) {
     const data = toErrorData(error);
+    if (error instanceof HoplightError && error.code === 'ETLS' && error.refusedTls) refusedCertificate = error.refusedTls;
     // Connect and TLS are recorded together once the session is open; before that, what the opener reached tells.
     if (steps.length === 0 && facts.channel) steps.push({ step: 'connect', ok: true, detail: `connected to ${facts.remoteAddress ?? server.host}:${server.port}` });
     const failedStep: AccountTestStep['step'] = steps.length === 0 ? 'connect' : steps.length === 1 ? 'tls' : 'auth';
@@ -36,5 +38,5 @@ export async function testAccount(account: Account, password: string): Promise<A
   }
   const result = await posture;
   steps.push(result ? { step: 'posture', ok: result.connection.status === 'completed', detail: `${result.findings.filter((f) => ['critical', 'high', 'medium'].includes(f.severity)).length} findings of medium severity or worse` } : { step: 'posture', ok: false, detail: 'the server check failed' });
-  return { account: account.name, steps, ...(result ? { posture: result } : {}), ok: steps.every((s) => s.ok) };
+  return { account: account.name, steps, ...(result ? { posture: result } : {}), ...(refusedCertificate ? { refusedCertificate } : {}), ok: steps.every((s) => s.ok) };
 }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { AccountTestResult, AccountView } from '../../../shared/types/account';
 import type { ErrorData } from '../../../shared/types/errors';
+import type { TlsFacts } from '../../../shared/types/report';
 import type { SecurityChoice } from '../../../shared/types/security';
 import { api } from '../api';
 import { CHOICE_WORDS, SECURITY_OPTIONS } from '../compose/security-choice';
@@ -23,6 +24,7 @@ export function AccountsView(props: { accounts: readonly AccountView[]; onChange
   const [tests, setTests] = useState<Record<string, AccountTestResult>>({});
   const [errors, setErrors] = useState<Record<string, ErrorData>>({});
   const [removing, setRemoving] = useState<AccountView>();
+  const [pinning, setPinning] = useState<{ account: AccountView; fingerprint: string }>();
   const fail = (id: string, error: ErrorData): void => setErrors((e) => ({ ...e, [id]: error }));
   const clear = (id: string): void => setErrors(({ [id]: _gone, ...rest }) => rest);
   const test = async (a: AccountView): Promise<void> => {
@@ -32,6 +34,16 @@ export function AccountsView(props: { accounts: readonly AccountView[]; onChange
     setTesting(undefined);
     if (result.ok) setTests((t) => ({ ...t, [a.id]: result.value }));
     else fail(a.id, result.error);
+  };
+  /** Pins (or, with undefined, unpins) the certificate, then tests the account again with it. */
+  const setPin = async (a: AccountView, fingerprint: string | undefined): Promise<void> => {
+    setPinning(undefined);
+    const { passwordStored: _p, pinSha256: _old, ...stored } = a;
+    const result = await api.accounts.update({ ...stored, ...(fingerprint ? { pinSha256: fingerprint } : {}) });
+    if (!result.ok) return fail(a.id, result.error);
+    props.onChanged();
+    setTests(({ [a.id]: _gone, ...rest }) => rest);
+    if (fingerprint) await test(result.value);
   };
   const remove = async (a: AccountView): Promise<void> => {
     setRemoving(undefined);
@@ -67,7 +79,12 @@ export function AccountsView(props: { accounts: readonly AccountView[]; onChange
               {a.pinSha256 ? (
                 <div className="fact">
                   <dt>Pinned certificate</dt>
-                  <dd className="mono">{a.pinSha256}</dd>
+                  <dd>
+                    <span className="mono">{a.pinSha256}</span>{' '}
+                    <button type="button" className="link-button" onClick={() => void setPin(a, undefined)}>
+                      Remove the pin
+                    </button>
+                  </dd>
                 </div>
               ) : null}
               <div className="fact">
@@ -100,6 +117,7 @@ export function AccountsView(props: { accounts: readonly AccountView[]; onChange
               />
             ) : null}
             {tests[a.id] ? <TestSteps result={tests[a.id] as AccountTestResult} /> : null}
+            {tests[a.id]?.refusedCertificate ? <RefusedCertificate account={a} tls={tests[a.id]?.refusedCertificate as TlsFacts} onPin={(fingerprint) => setPinning({ account: a, fingerprint })} /> : null}
             {errors[a.id] ? <ErrorBox error={errors[a.id] as ErrorData} /> : null}
           </li>
         ))}
@@ -119,6 +137,19 @@ export function AccountsView(props: { accounts: readonly AccountView[]; onChange
           </button>
         </div>
       )}
+      {pinning ? (
+        <ConfirmDialog
+          id="pin"
+          title={`Pin this certificate for “${pinning.account.name}”?`}
+          confirm="It matches: pin it"
+          cancel="Don’t pin"
+          onConfirm={() => void setPin(pinning.account, pinning.fingerprint)}
+          onCancel={() => setPinning(undefined)}
+        >
+          From now on this account trusts exactly the certificate with the SHA-256 fingerprint <span className="mono">{pinning.fingerprint}</span> and refuses any other, even one a CA vouches for. Pin it only if the server’s administrator confirmed this very fingerprint to you
+          another way (in person, by phone). When the server’s certificate changes, sending stops until you check and pin the new one.
+        </ConfirmDialog>
+      ) : null}
       {removing ? (
         <ConfirmDialog id="remove" title={`Remove “${removing.name}”?`} confirm="Remove the account" cancel="Keep it" onConfirm={() => void remove(removing)} onCancel={() => setRemoving(undefined)}>
           Its settings and its password in the keychain are deleted. Messages already in Drafts, the Outbox or Sent stay where they are.
@@ -150,6 +181,85 @@ function TestSteps(props: { result: AccountTestResult }) {
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** Why a chain was refused, in words. */
+const CHAIN_WORDS: Readonly<Record<string, string>> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed: no certificate authority vouches for it',
+  SELF_SIGNED_CERT_IN_CHAIN: 'its chain ends in a certificate authority this system does not trust',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'it was issued by a certificate authority this system does not trust (or the server leaves out an intermediate)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'it was issued by a certificate authority this system does not trust',
+  CERT_HAS_EXPIRED: 'it has expired',
+  CERT_NOT_YET_VALID: 'it is not valid yet',
+};
+
+/**
+ * The certificate a refused TLS session presented, in full, and the offer to pin it: never a pin without the
+ * fingerprint and the details shown first, and never for a certificate that is expired or not yet valid.
+ */
+function RefusedCertificate(props: { account: AccountView; tls: TlsFacts; onPin: (fingerprint: string) => void }) {
+  const { certificate: c, trust, chain } = props.tls;
+  const dated = trust.chainError === 'CERT_HAS_EXPIRED' || trust.chainError === 'CERT_NOT_YET_VALID';
+  const pinnable = !trust.chainTrusted && !dated;
+  return (
+    <section className="refused-certificate" aria-label="The certificate the server presented">
+      <h4>The server presented a certificate Hoplight does not trust</h4>
+      <p>
+        Refused because {trust.chainError ? (CHAIN_WORDS[trust.chainError] ?? trust.chainError) : trust.chainTrusted ? 'its name does not match' : 'its chain could not be verified'}
+        {trust.hostnameMatched ? '.' : `; it is not issued for “${trust.checkedName}”.`} Nothing was sent and no password was given.
+      </p>
+      <dl className="account-facts">
+        <div className="fact">
+          <dt>SHA-256</dt>
+          <dd className="mono" data-fact="fingerprint">
+            {c.fingerprintSha256}
+          </dd>
+        </div>
+        <div className="fact">
+          <dt>Subject</dt>
+          <dd>{c.subject}</dd>
+        </div>
+        <div className="fact">
+          <dt>Names</dt>
+          <dd>{c.subjectAltNames.join(', ') || 'none'}</dd>
+        </div>
+        <div className="fact">
+          <dt>Issuer</dt>
+          <dd>
+            {c.issuer}
+            {chain.length ? ` (chain: ${chain.map((i) => i.subject).join(' → ')})` : ''}
+          </dd>
+        </div>
+        <div className="fact">
+          <dt>Valid</dt>
+          <dd>
+            {c.validFrom} to {c.validTo}
+          </dd>
+        </div>
+        <div className="fact">
+          <dt>Key</dt>
+          <dd>
+            {c.publicKey}; serial {c.serialNumber}
+          </dd>
+        </div>
+      </dl>
+      {pinnable ? (
+        <>
+          <p className="caveat">
+            If this is a server whose administrator you know, ask them to read you its SHA-256 fingerprint (on the server: <span className="mono">openssl x509 -noout -fingerprint -sha256 -in cert.pem</span>) and compare every pair. Anyone between you and the
+            server can present a certificate of their own: pin only a fingerprint that matches.
+          </p>
+          <div className="actions">
+            <button type="button" onClick={() => props.onPin(c.fingerprintSha256)}>
+              Pin this certificate…
+            </button>
+          </div>
+        </>
+      ) : (
+        <p className="caveat">{dated ? 'A certificate outside its validity dates is not offered for pinning: ask the administrator to renew it.' : 'A certificate authority vouches for this certificate, but not for this name: use a name it lists (see Names) instead of pinning.'}</p>
+      )}
+    </section>
   );
 }
 
