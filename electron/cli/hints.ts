@@ -8,6 +8,7 @@ const CLI_HINTS: Readonly<Record<HintId, string>> = {
   resolver: 'Pass a resolver with --resolver IP[:PORT].',
   'password-missing': 'Store one with "hoplight accounts password NAME --password-stdin", or give it with --password-stdin.',
   'keychain-unavailable': 'Unlock or start your keychain (on Linux, a Secret Service such as GNOME Keyring or KWallet), or add the account with --ask-password.',
+  'password-ask': 'Give it with --password-stdin.',
   'trust-ca-or-pin': 'If the server uses a private CA, trust it with --ca FILE. For a self-signed certificate, pin its SHA-256 fingerprint with --pin after confirming it with the administrator.',
 };
 

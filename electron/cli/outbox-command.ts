@@ -10,19 +10,20 @@ import { renderSubmissionReport } from '../core/report/render-submission.js';
 import { visible, visibleData } from '../core/report/visible.js';
 import { openAccounts } from './accounts-command.js';
 import { cliHint } from './hints.js';
-import { terminalStyle } from './terminal.js';
+import { readPasswordFromStdin, terminalStyle } from './terminal.js';
 
 /** `hoplight outbox --help`. */
 export const OUTBOX_USAGE = `Usage:
   hoplight outbox list [--json]
-  hoplight outbox retry ID [--duplicate-ok] [--json]
+  hoplight outbox retry ID [--duplicate-ok] [--password-stdin] [--json]
   hoplight outbox flush [--all] [--json]
 
 The Outbox holds messages the app (or this command) could not send yet: temporary failures wait for their next
 try, always with the security choice they were queued with; a message marked "uncertain" may have been delivered
 and is re-sent only with --duplicate-ok. "flush" tries every message whose next try is due (--all: every waiting
 one). A sent message moves to Sent; a permanent failure moves it back to Drafts with the reason.
-Messages from the app's sandbox can only be retried by the app.`;
+Messages from the app's sandbox can only be retried by the app. For an account that asks for its password at each
+send, give it to "retry" with --password-stdin (flush cannot ask, and leaves such a message waiting).`;
 
 function parse(args: readonly string[], options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>) {
   try {
@@ -37,7 +38,7 @@ export function openMailbox(): Mailbox {
   const accounts = openAccounts();
   return new Mailbox({
     dataDir: dataDir(),
-    resolve: (draft) => requestForDraft(draft, { accounts }),
+    resolve: (draft, typed) => requestForDraft(draft, { accounts }, typed),
     fromFor: (sender) => fromForSender(sender, { accounts }),
     hopsFor: (report) => buildHopModel(report),
     cannotSend: (draft) => (draft.sender === SANDBOX_SENDER ? 'it is from the app\'s sandbox, which only the app can log in to' : undefined),
@@ -62,10 +63,11 @@ export async function runOutbox(args: readonly string[]): Promise<number> {
       return EXIT.accepted;
     }
     case 'retry': {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, 'duplicate-ok': { type: 'boolean' } });
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' }, 'duplicate-ok': { type: 'boolean' }, 'password-stdin': { type: 'boolean' } });
       const id = positionals[0];
       if (!id || positionals.length > 1) throw inputError('id', `give the id of one Outbox message (hoplight outbox list).\n\n${OUTBOX_USAGE}`);
-      const result = await openMailbox().retry(id, values['duplicate-ok'] ? { duplicateOk: true } : {});
+      const password = values['password-stdin'] ? await readPasswordFromStdin() : undefined;
+      const result = await openMailbox().retry(id, { ...(values['duplicate-ok'] ? { duplicateOk: true } : {}), ...(password ? { password } : {}) });
       return report(id, result, values.json === true, style);
     }
     case 'flush': {

@@ -64,7 +64,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const senders = { accounts: deps.accounts, sandbox };
   const mailbox = new Mailbox({
     dataDir: deps.dataDir,
-    resolve: (draft) => requestForDraft(draft, senders),
+    resolve: (draft, typed) => requestForDraft(draft, senders, typed),
     fromFor: (sender) => fromForSender(sender, senders),
     hopsFor: (report) => buildHopModel(report, knownForecasts(forecasts, report.message.recipients)),
     onChange: () => deps.emit('mailbox:changed', {}),

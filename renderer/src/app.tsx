@@ -160,9 +160,9 @@ export function App() {
                 void api.drafts.list(undefined).then((r) => r.ok && setStored(r.value));
               }}
             />
-            <Composer draft={draft} onChange={setDraft} accounts={accounts} sandbox={sandbox.status} sending={sending} onStartSandbox={() => void sandbox.start()} onSend={() => {
+            <Composer draft={draft} onChange={setDraft} accounts={accounts} sandbox={sandbox.status} sending={sending} onStartSandbox={() => void sandbox.start()} onSend={(password) => {
                 const message = toStored(draft);
-                void sender.send((operationId) => api.outbox.send({ draft: { ...message, to: [...message.to], cc: [...message.cc], bcc: [...message.bcc], attachments: [...message.attachments] }, operationId }));
+                void sender.send((operationId) => api.outbox.send({ draft: { ...message, to: [...message.to], cc: [...message.cc], bcc: [...message.bcc], attachments: [...message.attachments] }, operationId, ...(password ? { password } : {}) }));
               }}
             />
             {sending ? <SendProgress step={sender.state.step} cancelling={sender.state.cancelling === true} onCancel={sender.cancel} /> : null}

@@ -24,6 +24,7 @@ const APP_HINTS: Readonly<Record<HintId, string>> = {
   resolver: 'This computer has no DNS resolver configured; check your network settings.',
   'password-missing': 'Store the password for this account, or choose to be asked for it at each send.',
   'keychain-unavailable': 'Unlock your system keychain, or choose to be asked for the password at each send.',
+  'password-ask': 'Type it in the password field: it is used for this message only and never stored.',
   'trust-ca-or-pin': 'If the server uses a private CA, add that CA to the account. For a self-signed certificate, pin its fingerprint in the account after confirming it with the administrator.',
 };
 

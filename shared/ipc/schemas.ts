@@ -82,10 +82,12 @@ const mailboxId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
 const operationId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/).optional();
 
 /** `outbox:send`: a draft goes through the Outbox (never lost), with an operation id for progress and cancel. */
-export const outboxSendSchema = z.object({ draft: draftSaveSchema, operationId }).strict();
+/** A password typed for an account that asks at each send: write-only, held in main's memory while the message is in the Outbox, never stored. */
+const typedPassword = z.string().min(1).max(4096).optional();
+export const outboxSendSchema = z.object({ draft: draftSaveSchema, operationId, password: typedPassword }).strict();
 
 /** `outbox:retry`: `duplicateOk` is the user's explicit consent to re-send a message that may have been delivered. */
-export const outboxRetrySchema = z.object({ id: mailboxId, duplicateOk: z.boolean().optional(), operationId }).strict();
+export const outboxRetrySchema = z.object({ id: mailboxId, duplicateOk: z.boolean().optional(), operationId, password: typedPassword }).strict();
 
 /** Requests that name one message in a mailbox folder. */
 export const mailboxRefSchema = z.object({ id: mailboxId }).strict();

@@ -36,7 +36,7 @@ export interface SmtpReplyData {
 }
 
 /** Advice that the CLI (electron/cli/hints.ts) and the app (renderer/src/error-messages.ts) word differently. */
-export type HintId = 'deadline' | 'implicit-tls-port' | 'starttls-port' | 'resolver' | 'password-missing' | 'keychain-unavailable' | 'trust-ca-or-pin';
+export type HintId = 'deadline' | 'implicit-tls-port' | 'starttls-port' | 'resolver' | 'password-missing' | 'keychain-unavailable' | 'trust-ca-or-pin' | 'password-ask';
 
 /** An error as plain data, safe to serialise, show and log (it never holds a secret). */
 export interface ErrorData {

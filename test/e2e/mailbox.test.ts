@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -145,6 +146,36 @@ describe.skipIf(!available)('Outbox and Sent, in Chromium', () => {
     await page.getByRole('button', { name: 'Send again (as a new draft)' }).click();
     expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('Lab results');
     expect(await page.getByRole('radio', { name: /Require TLS on every hop/ }).isChecked()).toBe(true);
+  });
+
+  it('an account that asks at each send: the composer asks for the password, refuses to send without it (keeping the text), and never keeps it', async () => {
+    const { page } = app;
+    mode = 'healthy';
+    await app.accounts.add(
+      { name: 'Locum', fromAddress: 'locum@clinic.test', host: '127.0.0.1', port: server.port, security: 'starttls', user: 'locum', authMethod: 'auto', caFile: pki.caFile, defaultSecurity: 'require-tls', passwordStorage: 'ask' },
+      undefined,
+    );
+    await page.reload();
+    await write('ward@example.net', 'Night shift', 'Handover notes.');
+    const locum = (await app.accounts.list()).find((a) => a.name === 'Locum')!;
+    await page.getByLabel('From', { exact: true }).selectOption(locum.id);
+    const field = page.getByLabel('Password for Locum');
+    await field.waitFor();
+    await noSeriousViolations();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: /asks for its password at each send/ }).waitFor();
+    expect(await page.getByText(/Type it in the password field/).count()).toBe(1);
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Handover notes.');
+
+    const secret = 'locum-typed-3';
+    await field.fill(secret);
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.locator('.filing[data-folder="sent"]').waitFor();
+    const auth = server.sessions.flat().filter((l) => l.toUpperCase().startsWith('AUTH')).at(-1);
+    expect(auth).toBe(`AUTH PLAIN ${Buffer.from(`\0locum\0${secret}`).toString('base64')}`);
+    expect(await page.content()).not.toContain(secret);
+    const grep = spawnSync('grep', ['-r', '-l', '-a', secret, app.dataDir], { encoding: 'utf8' });
+    expect(grep.stdout).toBe('');
   });
 
   it('ran without errors or CSP violations in the page', () => {

@@ -76,7 +76,7 @@ export class AccountsService {
   /** The password for a send, read in main at send time; `typed` is the one given at the prompt (ask accounts). */
   async passwordForSend(account: Account, typed: string | undefined): Promise<string> {
     if (typed) return typed;
-    if (account.passwordStorage === 'ask') throw inputError('password', `account "${account.name}" asks for its password at each send: give it with --password-stdin.`);
+    if (account.passwordStorage === 'ask') throw new HoplightError('EINPUT', `password: account "${account.name}" asks for its password at each send, and none was given.`, { field: 'password', hintId: 'password-ask' });
     const stored = await this.credentials.get(account.id);
     if (!stored) {
       throw new HoplightError('ECONFIG', `No password for account "${account.name}" is stored in the keychain.`, { hint: 'Store the password for this account, or give it for this send.', hintId: 'password-missing' });

@@ -26,9 +26,10 @@ export function fromForSender(sender: string, sources: SenderSources): string {
 
 /**
  * The request and password a draft is sent with: its account's settings and keychain password, or the sandbox's.
- * Main reads the password here, at send time; it never crosses to the renderer.
+ * Main reads the password here, at send time; it never crosses to the renderer. An account that asks at each send
+ * takes `typedPassword` (typed in the composer or at the prompt), which is never stored.
  */
-export async function requestForDraft(draft: Draft, sources: SenderSources): Promise<{ request: SendRequest; password: string | undefined }> {
+export async function requestForDraft(draft: Draft, sources: SenderSources, typedPassword?: string): Promise<{ request: SendRequest; password: string | undefined }> {
   const message = {
     from: '',
     to: draft.to,
@@ -52,5 +53,5 @@ export async function requestForDraft(draft: Draft, sources: SenderSources): Pro
   }
   const account = sources.accounts.store.find(draft.sender);
   const request = resolveSubmission({ account, message, securityChoice: draft.securityChoice });
-  return { request, password: await sources.accounts.passwordForSend(account, undefined) };
+  return { request, password: await sources.accounts.passwordForSend(account, typedPassword) };
 }

@@ -20,7 +20,7 @@ import { SentFolder } from './sent.js';
 export interface MailboxDeps {
   readonly dataDir: string;
   /** The request and password for a draft's sender (an account, the sandbox); throws when it cannot be sent. */
-  readonly resolve: (draft: Draft) => Promise<{ request: SendRequest; password: string | undefined }>;
+  readonly resolve: (draft: Draft, typedPassword?: string) => Promise<{ request: SendRequest; password: string | undefined }>;
   /** The From address a draft's sender stands for, for the queued .eml. */
   readonly fromFor: (sender: string) => string;
   /** The per-hop view of a report (with whatever the recipients' forecasts know). */
@@ -61,6 +61,11 @@ export class Mailbox {
   private timer: NodeJS.Timeout | undefined;
   private retrying = false;
   private stopped = true;
+  /**
+   * Passwords typed for accounts that ask at each send, by Outbox id: in this process's memory only (never on disk),
+   * so retries of the same message need not ask again; forgotten when the message leaves the Outbox.
+   */
+  private readonly typed = new Map<string, string>();
 
   constructor(private readonly deps: MailboxDeps) {
     this.drafts = new Drafts(deps.dataDir);
@@ -88,7 +93,7 @@ export class Mailbox {
    * Sends a draft now. It is queued in the Outbox first (and then leaves Drafts), so whatever happens — a crash, a
    * lost connection — the message is somewhere the user can see.
    */
-  async send(input: Omit<Draft, 'updatedAt'>, options: SubmitOptions = {}): Promise<AttemptResult> {
+  async send(input: Omit<Draft, 'updatedAt'>, options: SubmitOptions & { password?: string } = {}): Promise<AttemptResult> {
     const parsed = draftRecordSchema.safeParse({ ...input, updatedAt: this.iso() });
     if (!parsed.success) throw inputError(`draft.${parsed.error.issues[0]?.path.join('.') ?? ''}`, parsed.error.issues[0]?.message ?? 'invalid');
     const { returned: _returned, ...draft } = parsed.data as unknown as Draft; // sending again clears why it came back
@@ -96,7 +101,7 @@ export class Mailbox {
     const { updatedAt: _u, ...unsent } = draft;
     await this.drafts.save(unsent, this.deps.fromFor(draft.sender));
     // Bad input and missing settings are refused here, before anything is queued or connected, naming the field.
-    const ready = await this.deps.resolve(draft);
+    const ready = await this.deps.resolve(draft, options.password);
     await prepareSubmission(ready.request, ready.password);
     const entry = await withFileLock(this.queueLock, async () => {
       const existing = this.readEntry(draft.id);
@@ -104,17 +109,26 @@ export class Mailbox {
       const queued: OutboxEntry = { id: draft.id, draft, state: 'sending', queuedAt: this.iso(), giveUpAt: this.iso(this.now() + (this.deps.giveUpAfterMs ?? GIVE_UP_AFTER_MS)), attempts: [], claimedBy: this.claim() };
       await this.writeEntry(queued);
       this.drafts.remove(draft.id);
+      if (options.password) this.typed.set(draft.id, options.password);
       return queued;
     });
     this.changed();
-    return this.attempt(entry, options, ready);
+    const { password: _typed, ...submit } = options;
+    return this.attempt(entry, submit, ready);
   }
 
   /**
    * Tries an Outbox message again now, with the security choice it was queued with. A message that may have been
    * delivered is re-sent only with `duplicateOk` (the user's explicit click, after the warning).
    */
-  async retry(id: string, options: SubmitOptions & { duplicateOk?: boolean } = {}): Promise<AttemptResult> {
+  async retry(id: string, options: SubmitOptions & { duplicateOk?: boolean; password?: string } = {}): Promise<AttemptResult> {
+    return this.retryEntry(id, options, false);
+  }
+
+  private async retryEntry(id: string, options: SubmitOptions & { duplicateOk?: boolean; password?: string }, background: boolean): Promise<AttemptResult> {
+    const typed = options.password ?? this.typed.get(id);
+    let ready: Awaited<ReturnType<MailboxDeps['resolve']>> | undefined;
+    let waiting: AttemptResult | undefined;
     const entry = await withFileLock(this.queueLock, async () => {
       const found = this.readEntry(id);
       if (!found) throw inputError('id', 'there is no message with this id in the Outbox.');
@@ -125,12 +139,28 @@ export class Mailbox {
       }
       const cannot = this.deps.cannotSend?.(current.draft);
       if (cannot) throw new HoplightError('ECONFIG', cannot);
+      // A setting or a password that is missing is said before the message is claimed: it stays where it is.
+      try {
+        ready = await this.deps.resolve(current.draft, typed);
+      } catch (error) {
+        const data = toErrorData(error);
+        if (!background) throw error;
+        // An automatic try cannot ask for a password (the app was restarted since it was typed): the message waits,
+        // with why, until the user gives it with "Retry now" or the Outbox gives up on it.
+        if (data.hintId === 'password-ask') {
+          waiting = { filing: await this.keepWaiting(current, { at: this.iso(), outcome: 'not-attempted', error: data }), error: data };
+          return undefined;
+        }
+      }
+      if (options.password) this.typed.set(id, options.password);
       const claimed: OutboxEntry = { ...current, state: 'sending', claimedBy: this.claim() };
       await this.writeEntry(claimed);
       return claimed;
     });
     this.changed();
-    return this.attempt(entry, options);
+    if (!entry) return waiting as AttemptResult;
+    const { password: _typed, duplicateOk: _d, ...submit } = options;
+    return this.attempt(entry, submit, ready);
   }
 
   /** Tries every waiting message whose time has come (or every waiting one with `all`); sandbox ones are left when this process cannot send them. */
@@ -145,7 +175,7 @@ export class Mailbox {
         continue;
       }
       try {
-        results.push({ id: entry.id, result: await this.retry(entry.id, options) });
+        results.push({ id: entry.id, result: await this.retryEntry(entry.id, options, true) });
       } catch (error) {
         results.push({ id: entry.id, skipped: toErrorData(error).message }); // claimed meanwhile by another sender
       }
@@ -163,6 +193,7 @@ export class Mailbox {
       const reason = entry.state === 'uncertain' ? 'Moved back from the Outbox by you; it may have been delivered already.' : 'Moved back from the Outbox by you; it was not sent.';
       return await this.returnToDrafts(entry, { at: this.iso(), reason });
     });
+    this.typed.delete(id);
     this.changed();
     return filing;
   }
@@ -185,7 +216,7 @@ export class Mailbox {
     let raw: Buffer | undefined;
     let thrown: ErrorData | undefined;
     try {
-      const { request, password } = resolved ?? (await this.deps.resolve(entry.draft));
+      const { request, password } = resolved ?? (await this.deps.resolve(entry.draft, this.typed.get(entry.id)));
       report = await submitMessage(request, password, { ...options, keepContent: (content) => (raw = content) });
     } catch (error) {
       thrown = toErrorData(error);
@@ -222,6 +253,7 @@ export class Mailbox {
         }
       }
     });
+    if (result.filing.folder !== 'outbox') this.typed.delete(entry.id);
     this.changed();
     void this.reschedule();
     return result;

@@ -20,9 +20,9 @@ export function mailboxHandlers(ctx: HandlerContext): Implementations<typeof MAI
       };
     });
   return {
-    'outbox:send': ({ draft, operationId }) => run(operationId, (options) => mailbox.send(draft as Omit<Draft, 'updatedAt'>, options)),
+    'outbox:send': ({ draft, operationId, password }) => run(operationId, (options) => mailbox.send(draft as Omit<Draft, 'updatedAt'>, { ...options, ...(password ? { password } : {}) })),
     'outbox:list': () => mailbox.listOutbox(),
-    'outbox:retry': ({ id, duplicateOk, operationId }) => run(operationId, (options) => mailbox.retry(id, { ...options, ...(duplicateOk ? { duplicateOk } : {}) })),
+    'outbox:retry': ({ id, duplicateOk, operationId, password }) => run(operationId, (options) => mailbox.retry(id, { ...options, ...(duplicateOk ? { duplicateOk } : {}), ...(password ? { password } : {}) })),
     'outbox:to-drafts': ({ id }) => mailbox.moveToDrafts(id),
     'sent:list': (query) => mailbox.sent.search(query),
     'sent:open': ({ id }) => {

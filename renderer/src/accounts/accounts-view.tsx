@@ -25,12 +25,16 @@ export function AccountsView(props: { accounts: readonly AccountView[]; onChange
   const [errors, setErrors] = useState<Record<string, ErrorData>>({});
   const [removing, setRemoving] = useState<AccountView>();
   const [pinning, setPinning] = useState<{ account: AccountView; fingerprint: string }>();
+  // For accounts that ask at each send: typed for one test, then forgotten.
+  const [testPasswords, setTestPasswords] = useState<Record<string, string>>({});
   const fail = (id: string, error: ErrorData): void => setErrors((e) => ({ ...e, [id]: error }));
   const clear = (id: string): void => setErrors(({ [id]: _gone, ...rest }) => rest);
   const test = async (a: AccountView): Promise<void> => {
     setTesting(a.id);
     clear(a.id);
-    const result = await api.accounts.test({ id: a.id });
+    const password = testPasswords[a.id];
+    const result = await api.accounts.test({ id: a.id, ...(a.passwordStorage === 'ask' && password ? { password } : {}) });
+    setTestPasswords(({ [a.id]: _gone, ...rest }) => rest);
     setTesting(undefined);
     if (result.ok) setTests((t) => ({ ...t, [a.id]: result.value }));
     else fail(a.id, result.error);
@@ -96,6 +100,12 @@ export function AccountsView(props: { accounts: readonly AccountView[]; onChange
                 <dd data-fact="password">{passwordWords(a)}</dd>
               </div>
             </dl>
+            {a.passwordStorage === 'ask' ? (
+              <div className="field ask-password">
+                <label htmlFor={`test-password-${a.id}`}>Password for the test</label>
+                <input id={`test-password-${a.id}`} type="password" autoComplete="current-password" value={testPasswords[a.id] ?? ''} onChange={(e) => setTestPasswords((p) => ({ ...p, [a.id]: e.target.value }))} />
+              </div>
+            ) : null}
             <div className="actions">
               <button type="button" disabled={testing !== undefined} onClick={() => void test(a)}>
                 {testing === a.id ? 'Testing…' : 'Test account'}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { AccountView } from '../../../shared/types/account';
 import type { SandboxStatus } from '../../../shared/types/sandbox';
 import { AddressField } from './address-field';
@@ -14,7 +14,8 @@ export function Composer(props: {
   onChange: (draft: Draft) => void;
   accounts: readonly AccountView[];
   sandbox: SandboxStatus;
-  onSend: () => void;
+  /** `password`: typed for an account that asks at each send (never part of the draft, never saved). */
+  onSend: (password?: string) => void;
   sending: boolean;
   onStartSandbox: () => void;
 }) {
@@ -24,14 +25,21 @@ export function Composer(props: {
   const subject = useRef<HTMLInputElement>(null);
   useEffect(() => subject.current?.focus(), []);
   const set = (patch: Partial<Draft>): void => onChange({ ...draft, ...patch });
+  const account = accounts.find((a) => a.id === draft.sender);
+  const asks = account?.passwordStorage === 'ask';
+  // Held in this component's state only: not in the draft, so never autosaved.
+  const [password, setPassword] = useState('');
   const pickSender = (sender: string): void => {
+    setPassword('');
     const account = accounts.find((a) => a.id === sender);
     // The account's default security choice preselects the control.
     set({ sender, choice: account?.defaultSecurity ?? draft.choice });
   };
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    if (!props.sending) props.onSend();
+    if (props.sending) return;
+    props.onSend(asks && password ? password : undefined);
+    setPassword('');
   };
   const onKeyDown = (event: KeyboardEvent): void => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) submit(event);
@@ -81,6 +89,15 @@ export function Composer(props: {
       <Attachments value={draft.attachments} onChange={(attachments) => set({ attachments })} />
       <SecurityChoicePicker value={draft.choice} onChange={(choice) => set({ choice })} />
       <ForecastChips domains={domains} forecasts={forecasts} choice={draft.choice} />
+      {asks ? (
+        <div className="field ask-password">
+          <label htmlFor="send-password">Password for {account.name}</label>
+          <input id="send-password" type="password" autoComplete="current-password" aria-describedby="send-password-note" value={password} onChange={(e) => setPassword(e.target.value)} />
+          <p id="send-password-note" className="caveat field-note">
+            This account asks at each send. The password is used for this message only (and its retries while Hoplight runs); it is never stored.
+          </p>
+        </div>
+      ) : null}
       <div className="actions">
         <button type="submit" className="primary" disabled={props.sending || noRecipients}>
           Send

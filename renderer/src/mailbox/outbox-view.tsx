@@ -16,10 +16,15 @@ export function OutboxView(props: { entries: readonly OutboxEntry[]; problems: r
   const [busy, setBusy] = useState<string>();
   const [confirming, setConfirming] = useState<OutboxEntry>();
   const [last, setLast] = useState<{ id: string; value?: OutboxSendResult; error?: ErrorData }>();
+  // Typed for accounts that ask at each send: held here only until the retry is made, then forgotten.
+  const [passwords, setPasswords] = useState<Record<string, string>>({});
+  const asksPassword = (entry: OutboxEntry): boolean => entry.attempts.at(-1)?.error?.hintId === 'password-ask' || (last?.id === entry.id && last.error?.hintId === 'password-ask');
   const retry = async (entry: OutboxEntry, duplicateOk: boolean): Promise<void> => {
     setConfirming(undefined);
     setBusy(entry.id);
-    const result = await api.outbox.retry({ id: entry.id, operationId: newOperationId(), ...(duplicateOk ? { duplicateOk } : {}) });
+    const password = passwords[entry.id];
+    const result = await api.outbox.retry({ id: entry.id, operationId: newOperationId(), ...(duplicateOk ? { duplicateOk } : {}), ...(password ? { password } : {}) });
+    setPasswords(({ [entry.id]: _gone, ...rest }) => rest);
     setBusy(undefined);
     setLast(result.ok ? { id: entry.id, value: result.value } : { id: entry.id, error: result.error });
   };
@@ -63,6 +68,22 @@ export function OutboxView(props: { entries: readonly OutboxEntry[]; problems: r
                 <p className="message-error">
                   The whole message reached the server, but its verdict never came: it may have been delivered. It is not sent again unless you ask.
                 </p>
+              ) : null}
+              {asksPassword(entry) && entry.state !== 'sending' ? (
+                <div className="field ask-password">
+                  <label htmlFor={`outbox-password-${entry.id}`}>Password for this try</label>
+                  <input
+                    id={`outbox-password-${entry.id}`}
+                    type="password"
+                    autoComplete="current-password"
+                    aria-describedby={`outbox-password-note-${entry.id}`}
+                    value={passwords[entry.id] ?? ''}
+                    onChange={(e) => setPasswords((p) => ({ ...p, [entry.id]: e.target.value }))}
+                  />
+                  <p id={`outbox-password-note-${entry.id}`} className="caveat field-note">
+                    The account asks for its password at each send. It is held in memory while the message is in the Outbox, and never stored.
+                  </p>
+                </div>
               ) : null}
               <div className="actions">
                 {entry.state === 'waiting' ? (

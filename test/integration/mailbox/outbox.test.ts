@@ -46,23 +46,24 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function world(options: { schedule?: number[]; giveUpAfterMs?: number; port?: number } = {}) {
+async function world(options: { schedule?: number[]; giveUpAfterMs?: number; port?: number; ask?: boolean } = {}) {
   const home = mkdtempSync(join(tmpdir(), 'hoplight-outbox-'));
   const accounts = new AccountsService(() => new AccountStore(openAccountsFile(home)), new MemoryCredentialStore());
   const account = await accounts.add(
-    { name: 'Work', fromAddress: 'me@example.org', host: '127.0.0.1', port: options.port ?? server.port, security: 'starttls', user: 'me', authMethod: 'auto', caFile: pki.caFile, defaultSecurity: 'require-tls', passwordStorage: 'keychain' },
-    'pw',
+    { name: 'Work', fromAddress: 'me@example.org', host: '127.0.0.1', port: options.port ?? server.port, security: 'starttls', user: 'me', authMethod: 'auto', caFile: pki.caFile, defaultSecurity: 'require-tls', passwordStorage: options.ask ? 'ask' : 'keychain' },
+    options.ask ? undefined : 'pw',
   );
   const changes: number[] = [];
-  const mailbox = new Mailbox({
+  const open = (): Mailbox => new Mailbox({
     dataDir: home,
-    resolve: (d) => requestForDraft(d, { accounts }),
+    resolve: (d, typed) => requestForDraft(d, { accounts }, typed),
     fromFor: (s) => fromForSender(s, { accounts }),
     hopsFor: (r) => buildHopModel(r),
     onChange: () => changes.push(Date.now()),
     ...(options.schedule ? { retrySchedule: options.schedule } : {}),
     ...(options.giveUpAfterMs !== undefined ? { giveUpAfterMs: options.giveUpAfterMs } : {}),
   });
+  const mailbox = open();
   const draft = (id: string, patch: Partial<Draft> = {}): Omit<Draft, 'updatedAt'> => ({
     id,
     sender: account.id,
@@ -75,12 +76,53 @@ async function world(options: { schedule?: number[]; giveUpAfterMs?: number; por
     attachments: [],
     ...patch,
   });
-  return { home, mailbox, draft, changes };
+  return { home, mailbox, draft, changes, open };
 }
 
 const mailFromLines = (): string[] => server.sessions.flat().filter((l) => l.toUpperCase().startsWith('MAIL FROM'));
 
+const authLines = (): string[] => server.sessions.flat().filter((l) => l.toUpperCase().startsWith('AUTH'));
+const plain = (user: string, password: string): string => Buffer.from(`\0${user}\0${password}`).toString('base64');
+
 describe('the Outbox', () => {
+  it('an account that asks at each send: refused before queueing without the password; the typed one serves its retries in memory only, and after a restart the message waits for it', async () => {
+    const { home, mailbox, draft, open } = await world({ ask: true });
+    mode = 'healthy';
+    await expect(mailbox.send(draft('ask1'))).rejects.toMatchObject({ code: 'EINPUT', field: 'password', hintId: 'password-ask' });
+    expect(mailbox.drafts.list().drafts.map((d) => d.id)).toEqual(['ask1']); // kept in Drafts, nothing queued
+    expect((await mailbox.listOutbox()).entries).toEqual([]);
+
+    mode = 'busy';
+    const secret = 'typed-only-once-9';
+    const first = await mailbox.send(draft('ask1'), { password: secret });
+    expect(first.filing).toMatchObject({ folder: 'outbox', state: 'waiting' });
+    expect(authLines().at(-1)).toBe(`AUTH PLAIN ${plain('me', secret)}`);
+    // Never on disk: not in the Outbox files nor anywhere in the data folder.
+    const all = spawnSync('grep', ['-r', '-l', '-a', '-e', secret, '-e', plain('me', secret), home], { encoding: 'utf8' });
+    expect(all.stdout).toBe('');
+
+    // "Retry now" in the same process uses the password held in memory.
+    mode = 'healthy';
+    const retried = await mailbox.retry('ask1');
+    expect(retried.filing).toEqual({ folder: 'sent', id: 'ask1' });
+    expect(authLines().at(-1)).toBe(`AUTH PLAIN ${plain('me', secret)}`);
+
+    // After a restart nothing holds it: an automatic try leaves the message waiting, with why; a retry without it is refused and leaves it as it was.
+    mode = 'busy';
+    await mailbox.send(draft('ask2'), { password: secret });
+    const restarted = open();
+    const flushed = await restarted.flush({ all: true });
+    expect(flushed[0]?.result?.filing).toMatchObject({ folder: 'outbox', state: 'waiting' });
+    const waiting = (await restarted.listOutbox()).entries[0]!;
+    expect(waiting.attempts.at(-1)).toMatchObject({ outcome: 'not-attempted', error: { hintId: 'password-ask' } });
+    await expect(restarted.retry('ask2')).rejects.toMatchObject({ field: 'password' });
+    expect((await restarted.listOutbox()).entries[0]).toMatchObject({ id: 'ask2', state: 'waiting' });
+    mode = 'healthy';
+    const given = await restarted.retry('ask2', { password: 'typed-again-7' });
+    expect(given.filing).toEqual({ folder: 'sent', id: 'ask2' });
+    expect(authLines().at(-1)).toBe(`AUTH PLAIN ${plain('me', 'typed-again-7')}`);
+  });
+
   it('a temporary failure (4xx) waits in the Outbox; the retry uses the same choice (REQUIRETLS) and files it in Sent', async () => {
     const { home, mailbox, draft } = await world();
     mode = 'busy';
