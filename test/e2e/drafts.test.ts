@@ -2,14 +2,18 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandExists, peerAvailable } from '../helpers/peers.js';
-import { CHROMIUM, openApp, type AppUnderTest } from './app-bridge.js';
+import { simpleParser } from 'mailparser';
+import { readFileSync } from 'node:fs';
+import { CHROMIUM, openApp, openKillableApp, type AppUnderTest, type KillableApp } from './app-bridge.js';
 
 const available = peerAvailable('Chromium', commandExists(CHROMIUM), 'apt-get install chromium, or run scripts/install-test-peers.sh');
 
 describe.skipIf(!available)('drafts survive a reload and a restart of main', () => {
   let app: AppUnderTest | undefined;
+  let killable: KillableApp | undefined;
   afterAll(async () => {
     await app?.close();
+    await killable?.close();
   });
 
   it('what was typed is back after the page is reloaded and after main is restarted', async () => {
@@ -44,5 +48,46 @@ describe.skipIf(!available)('drafts survive a reload and a restart of main', () 
     const violations = (await app.axe()).filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(violations, JSON.stringify(violations)).toEqual([]);
     expect(app.consoleErrors).toEqual([]);
+  });
+
+  it('kill -9 of the browser, and separately of main, a second after the last keystroke: what was typed is back', async () => {
+    killable = await openKillableApp();
+    const { dataDir } = killable;
+    let page = killable.page();
+    await page.getByRole('button', { name: 'Try the built-in sandbox' }).click();
+    await page.getByLabel('Subject', { exact: true }).fill('Typed before the crash');
+    await page.getByLabel('Message', { exact: true }).fill('');
+    await page.getByLabel('Message', { exact: true }).pressSequentially('Words typed one by one.', { delay: 20 });
+    // Autosave comes at most about a second after the last change: a second later the browser dies (SIGKILL:
+    // no beforeunload, no pagehide), and a new one opens on the same main.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(killable.consoleErrors).toEqual([]);
+    await killable.killBrowser();
+    await killable.openPage();
+    page = killable.page();
+    await page.getByLabel('Subject', { exact: true }).waitFor();
+    expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('Typed before the crash');
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Words typed one by one.');
+
+    // Now main dies (SIGKILL: its handlers, timers and sandbox with it; in Electron the window goes too).
+    await page.getByLabel('Message', { exact: true }).press('Control+End');
+    await page.getByLabel('Message', { exact: true }).pressSequentially(' And these, just before main died.', { delay: 20 });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(killable.consoleErrors).toEqual([]);
+    await killable.killMain();
+    await killable.killBrowser();
+    await killable.startMain();
+    await killable.openPage();
+    page = killable.page();
+    await page.getByLabel('Subject', { exact: true }).waitFor();
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('Words typed one by one. And these, just before main died.');
+
+    // The data folder, read with ordinary tools: one draft, an RFC 5322 file mailparser reads; nothing set aside.
+    const drafts = readdirSync(join(dataDir, 'mailbox', 'Drafts', 'cur'));
+    expect(drafts).toHaveLength(1);
+    const parsed = await simpleParser(readFileSync(join(dataDir, 'mailbox', 'Drafts', 'cur', drafts[0] as string)));
+    expect(parsed.subject).toBe('Typed before the crash');
+    expect(parsed.text?.trim()).toBe('Words typed one by one. And these, just before main died.');
+    expect(readdirSync(join(dataDir, 'mailbox', 'Drafts', 'damaged'))).toEqual([]);
   });
 });

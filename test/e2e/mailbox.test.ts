@@ -1,12 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandExists, peerAvailable } from '../helpers/peers.js';
 import { makeTestPki, type TestPki } from '../helpers/pki.js';
 import { politeScript, startScriptedServer, type ScriptedServer } from '../helpers/scripted-server.js';
-import { CHROMIUM, openApp, type AppUnderTest } from './app-bridge.js';
+import { AccountsService } from '../../electron/core/accounts/accounts-service.js';
+import { AccountStore, openAccountsFile } from '../../electron/core/accounts/account-store.js';
+import { MemoryCredentialStore } from '../../electron/core/accounts/credential-store.js';
+import { CHROMIUM, openApp, openKillableApp, type AppUnderTest } from './app-bridge.js';
 
 // The Outbox and Sent journeys from the production build in Chromium, through the app's handler table, against a
 // real TLS server whose behaviour the test switches: one that answers 421 (closing), then recovers; one that drops
@@ -17,7 +21,7 @@ describe.skipIf(!available)('Outbox and Sent, in Chromium', () => {
   let app: AppUnderTest;
   let pki: TestPki;
   let server: ScriptedServer;
-  let mode: 'down' | 'healthy' | 'drop' = 'down';
+  let mode: 'down' | 'healthy' | 'drop' | 'stall' = 'down';
 
   beforeAll(async () => {
     pki = makeTestPki();
@@ -34,6 +38,10 @@ describe.skipIf(!available)('Outbox and Sent, in Chromium', () => {
         if (mode === 'drop' && line === '.') {
           context.close();
           return undefined;
+        }
+        if (mode === 'stall' && line === '.') {
+          context.stopReading();
+          return undefined; // the whole message arrived; the verdict never comes
         }
         return 'default';
       }),
@@ -176,6 +184,45 @@ describe.skipIf(!available)('Outbox and Sent, in Chromium', () => {
     expect(await page.content()).not.toContain(secret);
     const grep = spawnSync('grep', ['-r', '-l', '-a', secret, app.dataDir], { encoding: 'utf8' });
     expect(grep.stdout).toBe('');
+  });
+
+  it('main killed (SIGKILL) while waiting for the verdict: after a restart the message is in the Outbox as "may have been delivered", never re-sent on its own', async () => {
+    mode = 'stall';
+    // Its own app, with main in a process this test kills; the same accounts file format the app writes.
+    const dataDir = mkdtempSync(join(tmpdir(), 'hoplight-e2e-killsend-'));
+    const accounts = new AccountsService(() => new AccountStore(openAccountsFile(dataDir)), new MemoryCredentialStore());
+    await accounts.add({ name: 'Ward', fromAddress: 'ward@clinic.test', host: '127.0.0.1', port: server.port, security: 'starttls', user: 'ward', authMethod: 'auto', caFile: pki.caFile, defaultSecurity: 'require-tls', passwordStorage: 'ask' }, undefined);
+    const killable = await openKillableApp({ dataDir });
+    try {
+      let page = killable.page();
+      await page.getByLabel('To', { exact: true }).fill('icu@example.net');
+      await page.getByLabel('To', { exact: true }).press('Enter');
+      await page.getByLabel('Subject', { exact: true }).fill('Transfer');
+      await page.getByLabel('Message', { exact: true }).fill('Bed 4 to ICU.');
+      await page.getByLabel('Password for Ward').fill('ward-pw-5');
+      const dots = (): number => server.sessions.flat().filter((l) => l === '.').length;
+      const before = dots();
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await page.getByRole('region', { name: 'Sending' }).getByText('Waiting for the server’s verdict').waitFor();
+      await expect.poll(dots).toBe(before + 1);
+      await killable.killMain();
+      await killable.killBrowser();
+
+      await killable.startMain();
+      await killable.openPage();
+      page = killable.page();
+      await page.getByRole('button', { name: 'Outbox (1)' }).click();
+      const row = page.locator('.message-row[data-state="uncertain"]');
+      await row.locator('.badge', { hasText: 'May have been delivered' }).waitFor();
+      expect(await row.textContent()).toMatch(/Hoplight stopped while this message was being sent, so it may have been delivered/);
+      expect(await row.getByRole('button', { name: 'Retry now' }).count()).toBe(0);
+      // Nothing re-sent on its own, and the typed password is nowhere on disk.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(dots()).toBe(before + 1);
+      expect(spawnSync('grep', ['-r', '-l', '-a', 'ward-pw-5', dataDir], { encoding: 'utf8' }).stdout).toBe('');
+    } finally {
+      await killable.close();
+    }
   });
 
   it('ran without errors or CSP violations in the page', () => {
