@@ -8,6 +8,8 @@ import { parseDeadline, parsePort } from '../core/server-settings.js';
 import { createResolver, parseResolverAddress, systemResolverAddress } from '../core/dns/dns-client.js';
 import { checkDomain } from '../core/posture/domain-check.js';
 import { renderDomainCheck, renderServerCheck } from '../core/report/render-posture.js';
+import type { CheckStep } from '../../shared/types/posture.js';
+import { visible } from '../core/report/visible.js';
 import { terminalStyle } from './terminal.js';
 
 /** `hoplight check --help`. */
@@ -42,6 +44,28 @@ export function parseTarget(target: string): { host: string; port?: number } {
   return { host, port: parsePort('port', port) };
 }
 
+/**
+ * A one-line progress display on stderr when it is a terminal (steps done of those started, and the last one
+ * started); nothing when stderr is a file or a pipe, so scripts and --json output stay clean.
+ */
+function terminalProgress(stream: NodeJS.WriteStream = process.stderr): { onProgress?: (step: CheckStep) => void; clear: () => void } {
+  if (!stream.isTTY) return { clear: () => undefined };
+  const states = new Map<string, CheckStep['state']>();
+  let shown = false;
+  return {
+    onProgress: (step) => {
+      states.set(step.id, step.state);
+      const done = [...states.values()].filter((s) => s !== 'running').length;
+      const line = `[${done}/${states.size}] ${step.state === 'running' ? '' : step.state === 'done' ? 'done: ' : 'stopped: '}${visible(step.label)}`;
+      stream.write(`\r\x1b[K${line.slice(0, Math.max(20, (stream.columns ?? 80) - 1))}`);
+      shown = true;
+    },
+    clear: () => {
+      if (shown) stream.write('\r\x1b[K');
+    },
+  };
+}
+
 /** Runs `hoplight check`; returns the exit code. */
 export async function runCheck(args: readonly string[]): Promise<number> {
   let parsed;
@@ -59,7 +83,8 @@ export async function runCheck(args: readonly string[]): Promise<number> {
   if (values.domain !== undefined) {
     if (positionals.length > 0 || values.security || values.name) throw new HoplightError('EINPUT', `--domain takes no HOST, --security or --name.\n\n${CHECK_USAGE}`, { field: 'domain' });
     const address = values.resolver !== undefined ? parseResolverAddress(values.resolver) : systemResolverAddress();
-    const result = await checkDomain({ domain: values.domain, resolver: createResolver(address), ...(extraCaPem ? { extraCaPem } : {}), ...(deadlineMs ? { deadlineMs } : {}) });
+    const progress = terminalProgress();
+    const result = await checkDomain({ domain: values.domain, resolver: createResolver(address), ...(extraCaPem ? { extraCaPem } : {}), ...(deadlineMs ? { deadlineMs } : {}), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) }).finally(progress.clear);
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stdout.write(`${renderDomainCheck(result, terminalStyle())}\n`);
     return result.mx.status === 'error' && /did not answer|failed/.test(result.mx.reason) ? EXIT.connectionFailed : EXIT.accepted;
@@ -69,13 +94,15 @@ export async function runCheck(args: readonly string[]): Promise<number> {
   const security = values.security ?? 'auto';
   if (!['starttls', 'implicit', 'auto'].includes(security)) throw inputError('security', 'must be starttls, implicit or auto.');
   const target = parseTarget(positionals[0]);
+  const progress = terminalProgress();
   const result = await checkServer({
     ...target,
+    ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     security: security as 'starttls' | 'implicit' | 'auto',
     ...(values.name ? { tlsName: values.name } : {}),
     ...(extraCaPem ? { extraCaPem } : {}),
     ...(deadlineMs ? { deadlineMs } : {}),
-  });
+  }).finally(progress.clear);
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else process.stdout.write(`${renderServerCheck(result, terminalStyle())}\n`);
   return result.connection.status === 'completed' ? EXIT.accepted : EXIT.connectionFailed;
