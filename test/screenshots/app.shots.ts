@@ -1,5 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, it } from 'vitest';
 import { startLocalSubmissionServer, type LocalServer } from '../../electron/core/sandbox/local-submission-server.js';
@@ -18,6 +19,10 @@ let pki: TestPki;
 let world: DnsWorld;
 let postfix: PostfixPeer;
 let stall: ScriptedServer;
+let ownServer: LocalServer;
+// Accepts and never greets: a check of it runs until cancelled.
+let silent: Server;
+const silentSockets: Socket[] = [];
 const mx: LocalServer[] = [];
 const net = randomLoopbackNet();
 
@@ -47,13 +52,17 @@ beforeAll(async () => {
   ]);
   postfix = await startPostfix(pki);
   stall = await startScriptedServer(pki, '220 stall.test ESMTP\r\n', politeScript((line, context) => (line === '.' ? (context.stopReading(), undefined) : 'default')));
+  ownServer = await startLocalSubmissionServer({ starttlsPort: 0, tls: pki.selfSigned, auth: { user: 'alice', password: 'pw-own-1' }, advertiseRequireTls: true, onMessage: () => undefined });
+  silent = createServer((socket) => silentSockets.push(socket));
+  await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
   const scan = join(pki.dir, 'scan-2026-11-30.pdf');
   writeFileSync(scan, Buffer.alloc(1_340_000, 1));
   app = await openApp({ forecast: { resolver: `127.0.0.1:${world.port}`, extraCaPem: pki.ca.certPem }, pickFiles: async () => [scan, join(pki.dir, 'missing.docx')] });
 });
 afterAll(async () => {
   await app?.close();
-  await Promise.all([world?.stop(), postfix?.stop(), stall?.close(), ...mx.map((m) => m.close())]);
+  for (const socket of silentSockets) socket.destroy();
+  await Promise.all([world?.stop(), postfix?.stop(), stall?.close(), ownServer?.close(), ...mx.map((m) => m.close()), new Promise((done) => (silent ? silent.close(done) : done(undefined)))]);
 });
 
 it('renders every screen and state', async () => {
@@ -185,6 +194,42 @@ it('renders every screen and state', async () => {
   await shot('20-accounts');
   await officeRow.getByRole('button', { name: 'Edit' }).click();
   await shot('21-account-edit');
+  await officeRow.getByRole('button', { name: 'Cancel' }).click();
+
+  // A server with a self-signed certificate: what it presented, then the pin offer behind a confirmation.
+  await app.accounts.add(
+    { name: 'Own server', fromAddress: 'alice@lawfirm.test', host: '127.0.0.1', port: ownServer.starttlsPort as number, security: 'starttls', user: 'alice', authMethod: 'auto', defaultSecurity: 'require-tls', passwordStorage: 'keychain' },
+    'pw-own-1',
+  );
+  await app.accounts.add(
+    { name: 'Locum', fromAddress: 'locum@clinic.test', host: '127.0.0.1', port: postfix.submissionPort, security: 'starttls', user: postfix.user, authMethod: 'auto', caFile: pki.caFile, defaultSecurity: 'require-tls', passwordStorage: 'ask' },
+    undefined,
+  );
+  await page.reload(); // the accounts list is read when the app starts (added here behind its back)
+  await page.getByRole('button', { name: 'Accounts', exact: true }).click();
+  const ownRow = page.locator('[data-account="Own server"]');
+  await ownRow.getByRole('button', { name: 'Test account' }).click();
+  await ownRow.getByRole('region', { name: 'The certificate the server presented' }).waitFor({ timeout: 30_000 });
+  await ownRow.scrollIntoViewIfNeeded();
+  await shot('24-account-refused-certificate');
+  await ownRow.getByRole('button', { name: 'Pin this certificate…' }).click();
+  await shot('25-pin-confirmation');
+  await page.getByRole('button', { name: 'It matches: pin it' }).click();
+  await ownRow.getByRole('status', { name: /^Test of/ }).getByText(/The account works/).waitFor({ timeout: 30_000 });
+  await shot('26-account-pinned');
+
+  // An account that asks for its password at each send.
+  await page.getByRole('button', { name: 'Write' }).click();
+  await page.getByRole('button', { name: 'New message' }).click();
+  const locum = (await app.accounts.list()).find((a) => a.name === 'Locum');
+  await page.getByLabel('From', { exact: true }).selectOption(locum?.id as string);
+  await page.getByLabel('To', { exact: true }).fill('ward@clinic.test');
+  await page.getByLabel('To', { exact: true }).press('Enter');
+  await page.getByLabel('Subject', { exact: true }).fill('Night shift handover');
+  await page.getByLabel('Message', { exact: true }).fill('Bed 4 goes to ICU at 06:00.');
+  await page.getByLabel('Password for Locum').waitFor();
+  await page.locator('.forecast[data-domain="clinic.test"]:not([data-verdict="checking"])').waitFor({ timeout: 30_000 });
+  await shot('27-composer-asks-password');
 
   await page.getByRole('button', { name: 'Check a server' }).click();
   await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
@@ -198,4 +243,15 @@ it('renders every screen and state', async () => {
   await page.getByRole('button', { name: 'Check', exact: true }).click();
   await page.getByRole('region', { name: 'Result for lawfirm.test' }).waitFor({ timeout: 60_000 });
   await shot('23-check-domain');
+
+  // A check in progress (a server that never greets), then cancelled.
+  await page.getByRole('radio', { name: /A mail server/ }).check();
+  await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+  await page.getByLabel('Port', { exact: true }).fill(String((silent.address() as { port: number }).port));
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.getByRole('region', { name: 'Checking' }).locator('[data-step="TLSv1.3"]').waitFor();
+  await shot('28-check-progress');
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await page.getByText('The check was cancelled; nothing of it was kept.').waitFor();
+  await shot('29-check-cancelled');
 });

@@ -37,6 +37,9 @@ export async function testAccount(account: Account, password: string): Promise<A
     if (facts.channel) quit(facts.channel);
   }
   const result = await posture;
-  steps.push(result ? { step: 'posture', ok: result.connection.status === 'completed', detail: `${result.findings.filter((f) => ['critical', 'high', 'medium'].includes(f.severity)).length} findings of medium severity or worse` } : { step: 'posture', ok: false, detail: 'the server check failed' });
+  const serious = result ? result.findings.filter((f) => ['critical', 'high', 'medium'].includes(f.severity)).length : 0;
+  // The server check trusts CAs only: with a pin it still reports the chain as untrusted, which is true, and said so.
+  const pinNote = trust.pinnedFingerprint && result?.findings.some((f) => f.id === 'cert.untrusted') ? '; it reports the certificate as untrusted because no CA vouches for it: your pin is what trusts it' : '';
+  steps.push(result ? { step: 'posture', ok: result.connection.status === 'completed', detail: `${serious === 0 ? 'no findings' : serious === 1 ? '1 finding' : `${serious} findings`} of medium severity or worse${pinNote}` } : { step: 'posture', ok: false, detail: 'the server check failed' });
   return { account: account.name, steps, ...(result ? { posture: result } : {}), ...(refusedCertificate ? { refusedCertificate } : {}), ok: steps.every((s) => s.ok) };
 }

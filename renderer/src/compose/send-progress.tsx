@@ -16,7 +16,7 @@ export function SendProgress(props: { step: SendStep | undefined; cancelling: bo
       <ol>
         {STEPS.map((s, i) => (
           <li key={s.step} className={i < at ? 'past' : i === at ? 'current' : 'future'} aria-current={i === at ? 'step' : undefined}>
-            <span aria-hidden="true">{i < at ? '✔' : i === at ? '⏳' : '○'}</span> {s.words}
+            <span aria-hidden="true">{i < at ? '✔' : i === at ? '◐' : '○'}</span> {s.words}
           </li>
         ))}
       </ol>

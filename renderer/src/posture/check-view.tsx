@@ -9,7 +9,7 @@ import { newOperationId } from '../ui/operation-id';
 
 const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info', 'ok'];
 const SEVERITY_WORDS: Readonly<Record<Severity, string>> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Information', ok: 'Good' };
-const STEP_MARK: Readonly<Record<CheckStep['state'], string>> = { running: '⏳', done: '✔', stopped: '!' };
+const STEP_MARK: Readonly<Record<CheckStep['state'], string>> = { running: '◐', done: '✔', stopped: '!' };
 const STEP_WORDS: Readonly<Record<CheckStep['state'], string>> = { running: 'running', done: 'done', stopped: 'stopped early' };
 
 /** The server and domain check: a host (port, security) or a domain in; findings by severity, "could not check" apart. */
@@ -188,7 +188,7 @@ export function CheckView() {
           </button>
         </div>
       ) : null}
-      {shown ? (
+      {shown && !busy ? (
         <div className="check-result" aria-label={`Result for ${shown.target}`} role="region">
           <h3>
             {shown.target} <span className="message-date">checked {new Date(shown.at).toLocaleString()} in {(shown.result.durationMs / 1000).toFixed(1)} s</span>
