@@ -1,0 +1,51 @@
+/**
+ * Dot-stuffing (RFC 5321 §4.5.2) as a stream, chunk by chunk, with the same output as `dotStuff` whatever the
+ * chunking: every line ends in CRLF (a bare LF or a bare CR is a line break too), a line that begins with "."
+ * gets another ".", and `end()` gives the terminating CRLF "." CRLF (after a last line that lacks its CRLF).
+ */
+export class DotStuffer {
+  private atLineStart = true;
+  /** The previous chunk ended in CR: an LF at the start of the next one belongs to it. */
+  private skipLf = false;
+
+  /** The stuffed form of the next chunk of content. */
+  push(chunk: Buffer): Buffer {
+    if (chunk.length === 0) return chunk;
+    const out: Buffer[] = [];
+    let i = 0;
+    if (this.skipLf) {
+      this.skipLf = false;
+      if (chunk[0] === 0x0a) i = 1;
+    }
+    while (i < chunk.length) {
+      if (this.atLineStart && chunk[i] === 0x2e) out.push(DOT);
+      const lf = chunk.indexOf(0x0a, i);
+      const cr = chunk.indexOf(0x0d, i);
+      const end = lf === -1 ? cr : cr === -1 ? lf : Math.min(lf, cr);
+      if (end === -1) {
+        out.push(chunk.subarray(i));
+        this.atLineStart = false;
+        break;
+      }
+      out.push(chunk.subarray(i, end), CRLF);
+      this.atLineStart = true;
+      if (chunk[end] === 0x0d) {
+        if (end + 1 < chunk.length) i = chunk[end + 1] === 0x0a ? end + 2 : end + 1;
+        else {
+          this.skipLf = true;
+          i = end + 1;
+        }
+      } else i = end + 1;
+    }
+    return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
+  }
+
+  /** What ends the data: the last line's CRLF when it had none, then "." CRLF. */
+  end(): Buffer {
+    return this.atLineStart ? END_OF_DATA : Buffer.concat([CRLF, END_OF_DATA]);
+  }
+}
+
+const DOT = Buffer.from('.');
+const CRLF = Buffer.from('\r\n');
+const END_OF_DATA = Buffer.from('.\r\n');
