@@ -2,19 +2,19 @@ import type { SmtpReplyData } from '../../shared/types/errors.js';
 import type { SendRequest } from '../../shared/types/message.js';
 import type { PhaseTimings, RejectedRecipient, SendStep, SubmissionReport, TlsFacts, TranscriptEntry } from '../../shared/types/report.js';
 import { HoplightError, toErrorData } from './errors.js';
-import { buildMessage, checkMessage, type CheckedMessage, type ComposedMessage } from './message/compose-message.js';
+import { checkMessage, type CheckedMessage } from './message/compose-message.js';
+import { AttachmentFiles, measureMessage, messageStream, planWire, type MessageShape, type WirePlan } from './message/message-stream.js';
 import { relayGuarantee } from './relay-guarantee.js';
 import { checkServerSettings } from './server-settings.js';
 import { sizeLimit, type Capabilities } from './smtp/capabilities.js';
 import { openVerifiedSession, type SessionFacts } from './smtp/open-session.js';
-import { dotStuff } from './smtp/dot-stuff.js';
+import { DotStuffer } from './smtp/dot-stuff-stream.js';
 import { queueIdFrom, replyText } from './smtp/reply.js';
 import {
   DEFAULT_TIMEOUTS,
   authenticate,
   boundedTimeouts,
   quit,
-  sendContent,
   sendEnvelope,
   type Timeouts,
 } from './smtp/session-steps.js';
@@ -33,8 +33,11 @@ export interface SubmitOptions {
    * is `uncertain`.
    */
   readonly signal?: AbortSignal;
-  /** Given the composed message (what goes over the wire, before dot-stuffing), e.g. to file it in Sent. */
-  readonly keepContent?: (content: Buffer) => void;
+  /**
+   * Given each chunk of the message as it goes over the wire (before dot-stuffing), in order, e.g. to file a copy
+   * in Sent without holding the message in memory. Called synchronously; a copy that fails fails the send.
+   */
+  readonly copyContent?: (chunk: Buffer) => void;
   /** Where a bug in Hoplight (not a server or network failure) is logged; the CLI's and the app's console by default. */
   readonly logError?: (message: string, error: unknown) => void;
 }
@@ -42,11 +45,16 @@ export interface SubmitOptions {
 /** How long one send may take in all: long enough for a server's 10-minute scan of the data (RFC 5321 §4.5.3.2.6). */
 export const DEFAULT_SEND_DEADLINE_MS = 12 * 60_000;
 
-/** A request that passed every input check; the message is built only once the server's SIZE limit is known. */
+/**
+ * A request that passed every input check, with the message's wire layout fixed and measured (no attachment is
+ * read until the server has accepted the envelope; then each is streamed from disk as the socket drains).
+ */
 export interface PreparedSubmission {
   readonly request: SendRequest;
   readonly trust: TrustSettings;
   readonly message: CheckedMessage;
+  readonly plan: WirePlan;
+  readonly shape: MessageShape;
 }
 
 /** Validates every field and composes the message; throws EINPUT (naming the field) before any connection. */
@@ -56,7 +64,9 @@ export async function prepareSubmission(request: SendRequest, password: string |
   }
   const trust = await checkServerSettings(request.server, password);
   const message = await checkMessage(request.message, request.security);
-  return { request, trust, message };
+  const plan = planWire(message);
+  const shape = await measureMessage(plan);
+  return { request, trust, message, plan, shape };
 }
 
 /**
@@ -69,7 +79,8 @@ export async function submitMessage(request: SendRequest, password: string | und
 }
 
 interface SessionState extends SessionFacts {
-  composed?: ComposedMessage;
+  /** The attachments, opened for this send. */
+  files?: AttachmentFiles;
   /** Hoplight itself decided not to go on (e.g. the server's SIZE limit), before any of the message was sent. */
   refusedLocally?: boolean;
   refusedTls?: TlsFacts;
@@ -88,7 +99,7 @@ interface SessionState extends SessionFacts {
 
 /** Runs the session for a prepared submission. */
 export async function runSubmission(prepared: PreparedSubmission, password: string | undefined, options: SubmitOptions = {}): Promise<SubmissionReport> {
-  const { request, trust, message: checked } = prepared;
+  const { request, trust, message: checked, plan, shape } = prepared;
   const { server } = request;
   const where = `${server.host}:${server.port}`;
   const startedAt = new Date().toISOString();
@@ -142,15 +153,12 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
         { hint: 'You can send with "Default" security (hop 1 stays encrypted; later hops follow the servers\' policies), use an account whose server supports REQUIRETLS, or ask the server\'s administrator to enable it (e.g. Postfix 3.11 or later).' },
       );
     }
-    // The SIZE limit (RFC 1870) is checked against a lower bound before the message is built: an attachment far
-    // over the limit costs no memory at all.
-    const limit = sizeLimit(capabilities);
-    if (limit !== undefined && checked.minimumBytes > limit) throw sizeError(checked.minimumBytes, limit, where, state, true);
-    const message = await buildMessage(checked);
+    // The exact size is known before anything is read (see message-stream.ts): a message over the server's SIZE
+    // limit (RFC 1870) is refused here, before the password or any part of the message goes out.
+    const mailParameters = envelopeParameters(checked, shape, capabilities, request.security === 'require-tls', where, state);
+    // Opened now, so a file that vanished or changed since it was attached is refused before MAIL FROM.
+    state.files = await AttachmentFiles.open(checked);
     checkpoint();
-    state.composed = message;
-    options.keepContent?.(message.content);
-    const mailParameters = envelopeParameters(message, capabilities, request.security === 'require-tls', where, state);
 
     if (server.user !== undefined && password !== undefined) {
       progress('authenticating');
@@ -164,15 +172,21 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     mark = performance.now();
     state.requireTlsRequested = request.security === 'require-tls';
     state.envelopeSent = true;
-    const envelope = { from: message.from.envelope, mailParameters, recipients: message.recipients.map((r) => r.envelope) };
+    const envelope = { from: checked.from.envelope, mailParameters, recipients: checked.recipients.map((r) => r.envelope) };
     const outcome = await sendEnvelope(channel, envelope, capabilities.has('PIPELINING'), timeouts);
     state.accepted = [...outcome.accepted];
     state.rejected = [...outcome.rejected];
     checkEnvelopeOutcome(outcome, state, where);
-    state.finalReply = await sendContent(channel, dotStuff(message.content), timeouts, () => {
-      state.contentSent = true;
-      progress('awaiting-verdict');
-    });
+    const stuffer = new DotStuffer();
+    const sentBytes = await channel.sendStream(messageStream(plan, state.files.streams()), (chunk) => stuffer.push(chunk), () => stuffer.end(), options.copyContent);
+    // What was measured is what was sent; a difference is Hoplight's bug, and the data is not ended on it.
+    if (sentBytes !== shape.length) {
+      channel.abort();
+      throw new HoplightError('EINTERNAL', `Internal error in Hoplight: the message was measured at ${shape.length} bytes but ${sentBytes} were composed; it was abandoned before its end, so nothing was delivered.`);
+    }
+    state.contentSent = true;
+    progress('awaiting-verdict');
+    state.finalReply = await channel.readReply(timeouts.dataEndMs, 'the end of the message');
     state.timings.transferMs = lap(mark);
     // RFC 5321 §4.2.1: any 2yz is positive completion; only 4yz and 5yz refuse the message.
     if (state.finalReply.code < 200 || state.finalReply.code >= 300) {
@@ -203,6 +217,7 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     if (state.channel) quit(state.channel);
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    await state.files?.close();
   }
   progress('finished');
   return buildReport(prepared, state, startedAt, lap(t0), deadlineMs, error);
@@ -215,19 +230,19 @@ function deadlineError(deadlineMs: number): HoplightError {
   });
 }
 
-function sizeError(size: number, limit: number, where: string, state: SessionState, atLeast: boolean): HoplightError {
+function sizeError(size: number, limit: number, where: string, state: SessionState): HoplightError {
   state.refusedLocally = true;
-  return new HoplightError('EMESSAGE', `The message is ${atLeast ? 'at least ' : ''}${formatBytes(size)}, but ${where} accepts at most ${formatBytes(limit)} (its SIZE limit), so Hoplight did not send it. Nothing was transmitted.`, {
+  return new HoplightError('EMESSAGE', `The message is ${formatBytes(size)}, but ${where} accepts at most ${formatBytes(limit)} (its SIZE limit), so Hoplight did not send it. Nothing was transmitted.`, {
     hint: 'Remove or shrink attachments.',
   });
 }
 
 /** MAIL FROM parameters, checked against what the server offers; nothing is sent when one cannot be met. */
-function envelopeParameters(message: ComposedMessage, capabilities: Capabilities, requireTls: boolean, where: string, state: SessionState): string[] {
+function envelopeParameters(message: CheckedMessage, shape: MessageShape, capabilities: Capabilities, requireTls: boolean, where: string, state: SessionState): string[] {
   const parameters: string[] = [];
   const limit = sizeLimit(capabilities);
-  if (limit !== undefined && message.content.length > limit) throw sizeError(message.content.length, limit, where, state, false);
-  if (capabilities.has('SIZE')) parameters.push(`SIZE=${message.content.length}`); // RFC 1870
+  if (limit !== undefined && shape.length > limit) throw sizeError(shape.length, limit, where, state);
+  if (capabilities.has('SIZE')) parameters.push(`SIZE=${shape.length}`); // RFC 1870
   if (message.needsSmtpUtf8) {
     if (!capabilities.has('SMTPUTF8')) {
       state.refusedLocally = true;
@@ -235,7 +250,7 @@ function envelopeParameters(message: ComposedMessage, capabilities: Capabilities
     }
     parameters.push('SMTPUTF8');
   }
-  if (message.has8BitContent) {
+  if (shape.has8BitContent) {
     if (capabilities.has('8BITMIME')) parameters.push('BODY=8BITMIME'); // RFC 6152
     else if (!message.needsSmtpUtf8) {
       state.refusedLocally = true;
@@ -289,8 +304,7 @@ function formatBytes(bytes: number): string {
 }
 
 function buildReport(prepared: PreparedSubmission, state: SessionState, startedAt: string, totalMs: number, deadlineMs: number, error: HoplightError | undefined): SubmissionReport {
-  const { request, message: checked } = prepared;
-  const message = state.composed;
+  const { request, message: checked, shape } = prepared;
   const accepted = error === undefined;
   const transcript: readonly TranscriptEntry[] = state.channel?.transcript ?? [];
   const timings: PhaseTimings = { ...state.timings, totalMs, deadlineMs };
@@ -315,7 +329,7 @@ function buildReport(prepared: PreparedSubmission, state: SessionState, startedA
     startedAt,
     message: {
       messageId: checked.messageId,
-      ...(message ? { sizeBytes: message.content.length } : {}),
+      sizeBytes: shape.length,
       envelopeFrom: checked.from.envelope,
       recipients: checked.recipients.map((r) => r.envelope),
       acceptedRecipients: accepted ? state.accepted : [],

@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -296,5 +297,47 @@ describe('refusals before anything is sent', () => {
     const report = await send(account(peer.implicitPort!), 'default', PASSWORD, testMessage(), { timeouts: { greetingMs: 500 } });
     expect(report.error?.code).toBe('ETIMEDOUT');
     expect(report.error?.hint).toMatch(/implicit TLS/);
+  });
+});
+
+describe('large attachments are streamed from disk', () => {
+  it('a 24 MiB attachment arrives intact, and the SIZE declared is exactly the bytes received', async () => {
+    const s = await startLocalSubmissionServer({ starttlsPort: 0, tls: pki.server, auth: { user: USER, password: PASSWORD }, advertiseRequireTls: true, sizeLimit: 100 * 1024 * 1024, onMessage: (m) => void received.push(m) });
+    servers.push(s);
+    const path = join(pki.dir, 'scan-24m.bin');
+    const data = Buffer.alloc(24 * 1024 * 1024);
+    for (let i = 0; i < data.length; i += 4096) data.writeUInt32BE((i * 2654435761) >>> 0, i);
+    writeFileSync(path, data);
+    received = [];
+    const report = await send(account(s.starttlsPort as number), 'require-tls', PASSWORD, testMessage({ attachments: [{ path, filename: 'scan.pdf' }] }));
+    expect(report.outcome, JSON.stringify(report.error)).toBe('accepted');
+    expect(received).toHaveLength(1);
+    const raw = received[0]!.raw;
+    expect(raw.length).toBe(report.message.sizeBytes);
+    const mail = report.submissionHop.transcript.find((l) => l.line.startsWith('MAIL FROM'));
+    expect(mail?.line).toContain(`SIZE=${report.message.sizeBytes}`);
+    const parsed = await simpleParser(raw);
+    expect(createHash('sha256').update(parsed.attachments[0]!.content).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+  });
+
+  it('a file that changes while it is being sent: the data is never ended, nothing is delivered, and the error names the attachment', async () => {
+    const s = await server();
+    const path = join(pki.dir, 'changing-4m.bin');
+    writeFileSync(path, Buffer.alloc(4 * 1024 * 1024, 7));
+    received = [];
+    let changed = false;
+    const report = await send(account(s.starttlsPort as number), 'default', PASSWORD, testMessage({ attachments: [{ path }] }), {
+      copyContent: () => {
+        if (changed) return;
+        changed = true;
+        appendFileSync(path, 'edited while sending');
+      },
+    });
+    expect(report.outcome).not.toBe('accepted');
+    expect(report.outcome).not.toBe('uncertain');
+    expect(report.error).toMatchObject({ code: 'EINPUT', field: 'attachments[0]' });
+    expect(report.error?.message).toMatch(/changed while it was being sent.*nothing was delivered/);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received).toEqual([]);
   });
 });

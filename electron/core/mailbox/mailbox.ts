@@ -12,7 +12,7 @@ import { visible } from '../report/visible.js';
 import { prepareSubmission, submitMessage, type SubmitOptions } from '../submit-message.js';
 import { draftRecordSchema, OUTBOX_FORMAT_VERSION, storedOutboxSchema } from './draft-schema.js';
 import { Drafts, draftAsMessage } from './drafts.js';
-import { MaildirFolder } from './maildir.js';
+import { MaildirFolder, type MessageCopy } from './maildir.js';
 import { dispositionOf, GIVE_UP_AFTER_MS, isTemporary, nextAttemptAfter, RETRY_SCHEDULE_MS } from './outbox-policy.js';
 import { SentFolder } from './sent.js';
 
@@ -213,17 +213,27 @@ export class Mailbox {
   /** One attempt for an entry this process has claimed, and its filing. */
   private async attempt(entry: OutboxEntry, options: SubmitOptions, resolved?: Awaited<ReturnType<MailboxDeps['resolve']>>): Promise<AttemptResult> {
     let report: SubmissionReport | undefined;
-    let raw: Buffer | undefined;
     let thrown: ErrorData | undefined;
+    // The Sent copy is what goes over the wire, streamed into Sent/tmp as it is sent (never whole in memory).
+    const copy = this.sent.openCopy(entry.id);
     try {
       const { request, password } = resolved ?? (await this.deps.resolve(entry.draft, this.typed.get(entry.id)));
-      report = await submitMessage(request, password, { ...options, keepContent: (content) => (raw = content) });
+      report = await submitMessage(request, password, { ...options, copyContent: (chunk) => copy.write(chunk) });
     } catch (error) {
       thrown = toErrorData(error);
       if (thrown.code === 'EINTERNAL') this.deps.logError?.('a send from the Outbox failed', error);
     }
     const at = this.iso();
-    const result = await withFileLock(this.queueLock, async (): Promise<AttemptResult> => {
+    const result = await this.file(entry, at, report, thrown, copy).finally(() => copy.discard());
+    if (result.filing.folder !== 'outbox') this.typed.delete(entry.id);
+    this.changed();
+    void this.reschedule();
+    return result;
+  }
+
+  /** Files the outcome of one attempt: Sent (with the streamed copy), the Outbox again, or back to Drafts. */
+  private file(entry: OutboxEntry, at: string, report: SubmissionReport | undefined, thrown: ErrorData | undefined, copy: MessageCopy): Promise<AttemptResult> {
+    return withFileLock(this.queueLock, async (): Promise<AttemptResult> => {
       if (!report) {
         // Nothing was sent (a setting, the keychain, bad input): the user has to act, unless it heals by itself.
         const error = thrown as ErrorData;
@@ -235,7 +245,9 @@ export class Mailbox {
       switch (dispositionOf(report)) {
         case 'sent': {
           const { claimedBy: _c, ...rest } = entry;
-          this.sent.write({ id: entry.id, draft: rest.draft, sentAt: at, report, hops }, raw ?? (await draftAsMessage(entry.draft, this.deps.fromFor(entry.draft.sender))));
+          const sent = { id: entry.id, draft: rest.draft, sentAt: at, report, hops };
+          if (copy.bytes > 0 && copy.bytes === report.message.sizeBytes) this.sent.commitCopy(sent, copy);
+          else this.sent.write(sent, await draftAsMessage(entry.draft, this.deps.fromFor(entry.draft.sender)));
           this.outbox.remove(entry.id);
           return { filing: { folder: 'sent', id: entry.id }, report, hops };
         }
@@ -253,10 +265,6 @@ export class Mailbox {
         }
       }
     });
-    if (result.filing.folder !== 'outbox') this.typed.delete(entry.id);
-    this.changed();
-    void this.reschedule();
-    return result;
   }
 
   /** A temporary failure: the entry waits for its next try, or comes back to Drafts once it has waited too long. */

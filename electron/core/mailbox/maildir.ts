@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFileNoFollow, writeFileAtomicVia } from '../files/atomic-file.js';
 
@@ -20,6 +21,45 @@ export class MaildirFolder {
     assertId(id);
     writeFileAtomicVia(join(this.dir, 'tmp'), join(this.dir, 'meta', `${id}.json`), `${JSON.stringify(sidecar, null, 2)}\n`);
     writeFileAtomicVia(join(this.dir, 'tmp'), join(this.dir, 'cur', `${id}.eml`), message);
+  }
+
+  /**
+   * A message written as it streams (a send's copy, chunk by chunk, never whole in memory): the chunks go to a new
+   * file in tmp/; `commit` fsyncs it and moves it into cur/ after its sidecar, `discard` removes it.
+   */
+  openCopy(id: string): MessageCopy {
+    assertId(id);
+    const temp = join(this.dir, 'tmp', `.${id}.${process.pid}.${randomBytes(6).toString('hex')}.eml.tmp`);
+    const fd = openSync(temp, 'wx', 0o600);
+    let bytes = 0;
+    let open = true;
+    const close = (): void => {
+      if (open) closeSync(fd);
+      open = false;
+    };
+    return {
+      get bytes() {
+        return bytes;
+      },
+      write: (chunk) => {
+        for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
+        bytes += chunk.length;
+      },
+      commit: (sidecar) => {
+        fsyncSync(fd);
+        close();
+        writeFileAtomicVia(join(this.dir, 'tmp'), join(this.dir, 'meta', `${id}.json`), `${JSON.stringify(sidecar, null, 2)}\n`);
+        renameSync(temp, join(this.dir, 'cur', `${id}.eml`));
+      },
+      discard: () => {
+        close();
+        try {
+          unlinkSync(temp);
+        } catch {
+          // committed or gone already
+        }
+      },
+    };
   }
 
   /** Every stored sidecar, parsed; an unreadable one is moved aside with its message and reported. */
@@ -119,6 +159,14 @@ export class MaildirFolder {
       }
     }
   }
+}
+
+/** A message being written as it streams (see MaildirFolder.openCopy). */
+export interface MessageCopy {
+  readonly bytes: number;
+  write(chunk: Buffer): void;
+  commit(sidecar: unknown): void;
+  discard(): void;
 }
 
 function assertId(id: string): void {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { MailboxProblem } from '../../../shared/types/draft.js';
 import type { SentMessage, SentSummary } from '../../../shared/types/mailbox.js';
 import { SENT_FORMAT_VERSION, storedSentSchema } from './draft-schema.js';
-import { MaildirFolder } from './maildir.js';
+import { MaildirFolder, type MessageCopy } from './maildir.js';
 
 /** What the Sent list can be searched by: free text over recipients and subject, and a date range (inclusive). */
 export interface SentQuery {
@@ -31,6 +31,16 @@ export class SentFolder {
   /** Files a sent message: `raw` is what went over the wire. */
   write(sent: SentMessage, raw: Buffer): void {
     this.folder.write(sent.id, raw, storedSentSchema.parse({ format: SENT_FORMAT_VERSION, sent }));
+  }
+
+  /** A copy of a message being sent, written as it streams; `commitCopy` files it with its report. */
+  openCopy(id: string): MessageCopy {
+    return this.folder.openCopy(id);
+  }
+
+  /** Files a sent message whose wire copy was streamed into `copy`. */
+  commitCopy(sent: SentMessage, copy: MessageCopy): void {
+    copy.commit(storedSentSchema.parse({ format: SENT_FORMAT_VERSION, sent }));
   }
 
   /** One message with its report; undefined when there is none. */

@@ -2,11 +2,11 @@ import { constants as fsConstants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { OutgoingMessage } from '../../../shared/types/message.js';
 import type { SecurityChoice } from '../../../shared/types/security.js';
 import { inputError } from '../errors.js';
 import { assertSingleLine, parseMailbox, type Mailbox } from './address.js';
+import { messageBytes, planWire } from './message-stream.js';
 
 /** A message ready for the wire: its MIME bytes and the envelope that goes with it. */
 export interface ComposedMessage {
@@ -23,8 +23,8 @@ export interface ComposedMessage {
   readonly tlsRequiredNoHeader: boolean;
 }
 
-/** Attachments may total at most this much (composing is in memory until streaming lands; no size may crash). */
-export const MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024;
+/** Attachments may total at most this much (they are streamed from disk, so this bounds time, not memory). */
+export const MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024 * 1024;
 /** RFC 5322 §2.1.1: a line must not exceed 998 characters; words this long cannot be folded, so they are refused. */
 const MAX_HEADER_WORD = 900;
 
@@ -93,43 +93,21 @@ export async function checkMessage(message: OutgoingMessage, security: SecurityC
   };
 }
 
-/** Builds the MIME message of a checked message with nodemailer's MailComposer. A file that fails to read is EINPUT. */
+/**
+ * Builds the whole MIME message in memory (tests and small tools; a send streams it, see message-stream.ts).
+ * A file that fails to read is EINPUT naming it.
+ */
 export async function buildMessage(checked: CheckedMessage): Promise<ComposedMessage> {
-  const { from, to, cc, bcc, input: message, tlsRequiredNoHeader } = checked;
-  const composer = new MailComposer({
-    from: { name: from.name, address: from.address },
-    ...(to.length ? { to: to.map((m) => ({ name: m.name, address: m.address })) } : {}),
-    ...(cc.length ? { cc: cc.map((m) => ({ name: m.name, address: m.address })) } : {}),
-    // Bcc recipients go into the envelope only; MailComposer leaves the Bcc header out (keepBcc is false).
-    ...(bcc.length ? { bcc: bcc.map((m) => ({ name: m.name, address: m.address })) } : {}),
-    subject: message.subject,
-    text: message.text,
-    ...(message.html !== undefined ? { html: message.html } : {}),
-    attachments: checked.attachments.map(({ path, filename }) => ({ path, filename })),
-    // RFC 8689 §5: exactly one "TLS-Required: No" for tls-optional, and never with REQUIRETLS.
-    ...(tlsRequiredNoHeader ? { headers: { 'TLS-Required': 'No' } } : {}),
-    messageId: checked.messageId,
-    disableUrlAccess: true,
-  });
-  const node = composer.compile();
-  let built: Buffer;
-  try {
-    built = await node.build();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const failing = checked.attachments.findIndex((a) => (error as NodeJS.ErrnoException).path === a.path);
-    throw inputError(failing >= 0 ? `attachments[${failing}]` : 'attachments', `a file could not be read while composing the message (${code ?? (error as Error).message}).`);
-  }
-  const content = tlsRequiredNoHeader ? spellTlsRequiredHeader(built) : built;
-  assertHeaderLines(content);
+  const plan = planWire(checked);
+  const content = await messageBytes(plan);
   return {
     content,
-    messageId: node.messageId(),
-    from,
+    messageId: checked.messageId,
+    from: checked.from,
     recipients: checked.recipients,
     needsSmtpUtf8: checked.needsSmtpUtf8,
     has8BitContent: content.some((byte) => byte > 0x7f),
-    tlsRequiredNoHeader,
+    tlsRequiredNoHeader: checked.tlsRequiredNoHeader,
   };
 }
 
@@ -146,13 +124,6 @@ function assertFoldable(field: string, value: string): void {
   if (longest > MAX_HEADER_WORD) throw inputError(field, `has a word of ${longest} characters; a header line holds at most 998 (RFC 5322), so words longer than ${MAX_HEADER_WORD} cannot be sent.`);
 }
 
-/** The belt to assertFoldable's braces: no header line on the wire exceeds 998 characters. */
-function assertHeaderLines(content: Buffer): void {
-  const end = content.indexOf('\r\n\r\n');
-  const head = content.subarray(0, end === -1 ? content.length : end).toString('latin1');
-  const long = head.split('\r\n').find((line) => line.length > 998);
-  if (long !== undefined) throw inputError(long.slice(0, long.indexOf(':')).toLowerCase() || 'headers', 'would make a header line longer than 998 characters (RFC 5322 §2.1.1); shorten it.');
-}
 
 function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -190,14 +161,3 @@ async function checkAttachments(message: OutgoingMessage): Promise<{ path: strin
   return checked;
 }
 
-/**
- * MailComposer normalises header names to "Tls-Required". Field names are case-insensitive (RFC 5322 §1.2.2),
- * but RFC 8689 spells it "TLS-Required" and some filters match it literally, so the name is restored in the
- * header block only.
- */
-function spellTlsRequiredHeader(content: Buffer): Buffer {
-  const headerEnd = content.indexOf('\r\n\r\n');
-  const head = content.subarray(0, headerEnd === -1 ? content.length : headerEnd).toString('latin1');
-  const fixed = head.replace(/^Tls-Required: No$/m, 'TLS-Required: No');
-  return Buffer.concat([Buffer.from(fixed, 'latin1'), content.subarray(head.length)]);
-}

@@ -143,6 +143,48 @@ export class SmtpChannel {
     this.record('client', `[message content: ${content.length} bytes, not recorded]`);
   }
 
+  /**
+   * Streams message content: each chunk of `source` through `transform` (dot-stuffing), written in batches of
+   * about `batchBytes` with back-pressure (the source is read only as fast as the server takes it), then `end`.
+   * `copy` sees each chunk of the untransformed content. If the source fails, the connection is torn down at
+   * once, before the end of the data, so the server discards the transaction (RFC 5321 §4.1.1.4). Returns the
+   * number of content bytes read from the source.
+   */
+  async sendStream(source: AsyncIterable<Buffer>, transform: (chunk: Buffer) => Buffer, end: () => Buffer, copy?: (chunk: Buffer) => void, batchBytes = 128 * 1024): Promise<number> {
+    let total = 0;
+    let batch: Buffer[] = [];
+    let batched = 0;
+    const flush = async (): Promise<void> => {
+      if (batched === 0) return;
+      if (this.failure) throw this.failure;
+      const more = this.socket.write(batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batched));
+      batch = [];
+      batched = 0;
+      if (!more) await this.drained();
+    };
+    try {
+      for await (const chunk of source) {
+        if (this.failure) throw this.failure;
+        total += chunk.length;
+        copy?.(chunk);
+        const out = transform(chunk);
+        batch.push(out);
+        batched += out.length;
+        if (batched >= batchBytes) await flush();
+      }
+      if (this.failure) throw this.failure;
+      const last = end();
+      batch.push(last);
+      batched += last.length;
+      await flush();
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
+    this.record('client', `[message content: ${total} bytes, not recorded]`);
+    return total;
+  }
+
   /** Reads the next complete reply, failing with ETIMEDOUT after `timeoutMs`. */
   readReply(timeoutMs: number, waitingFor: string): Promise<SmtpReplyData> {
     const queued = this.replies.shift();
