@@ -1,6 +1,6 @@
 import type { SmtpReplyData } from '../../shared/types/errors.js';
 import type { SendRequest } from '../../shared/types/message.js';
-import type { PhaseTimings, RejectedRecipient, SendStep, SubmissionReport, TlsFacts, TranscriptEntry } from '../../shared/types/report.js';
+import type { PhaseTimings, RejectedRecipient, SendStep, SubmissionReport, SubmissionShortcut, TlsFacts, TranscriptEntry } from '../../shared/types/report.js';
 import { HoplightError, toErrorData } from './errors.js';
 import { checkMessage, type CheckedMessage } from './message/compose-message.js';
 import { AttachmentFiles, measureMessage, messageStream, planWire, type MessageShape, type WirePlan } from './message/message-stream.js';
@@ -13,7 +13,9 @@ import { queueIdFrom, replyText } from './smtp/reply.js';
 import {
   DEFAULT_TIMEOUTS,
   authenticate,
+  authenticateWithEnvelope,
   boundedTimeouts,
+  canPipelineAuth,
   quit,
   sendEnvelope,
   type Timeouts,
@@ -95,6 +97,8 @@ interface SessionState extends SessionFacts {
   accepted: string[];
   rejected: RejectedRecipient[];
   timings: { connectMs?: number; greetingMs?: number; tlsMs?: number; authMs?: number; transferMs?: number };
+  /** The round-trip savings this session used (see SubmissionHop.shortcuts). */
+  shortcuts: SubmissionShortcut[];
 }
 
 /** Runs the session for a prepared submission. */
@@ -108,7 +112,7 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
   const deadlineMs = options.deadlineMs ?? DEFAULT_SEND_DEADLINE_MS;
   const deadlineAt = t0 + deadlineMs;
   const timeouts = boundedTimeouts({ ...DEFAULT_TIMEOUTS, ...options.timeouts }, deadlineAt);
-  const state: SessionState = { requireTlsAdvertised: false, requireTlsRequested: false, accepted: [], rejected: [], timings: {} };
+  const state: SessionState = { requireTlsAdvertised: false, requireTlsRequested: false, accepted: [], rejected: [], timings: {}, shortcuts: [] };
   const lap = (since: number): number => Math.round(performance.now() - since);
   let error: HoplightError | undefined;
   const { signal } = options;
@@ -160,20 +164,35 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     state.files = await AttachmentFiles.open(checked);
     checkpoint();
 
-    if (server.user !== undefined && password !== undefined) {
+    const credentials = server.user !== undefined && password !== undefined ? { user: server.user, password } : undefined;
+    // AUTH PLAIN goes in one flight with the envelope where RFC 4954 §4 allows it; content only after 235.
+    const pipelinedAuth = credentials !== undefined && canPipelineAuth(capabilities, server.authMethod ?? 'auto');
+    if (credentials && !pipelinedAuth) {
       progress('authenticating');
       mark = performance.now();
-      state.authMechanism = await authenticate(channel, capabilities, { user: server.user, password }, server.authMethod ?? 'auto', timeouts, where);
+      state.authMechanism = await authenticate(channel, capabilities, credentials, server.authMethod ?? 'auto', timeouts, where);
       state.timings.authMs = lap(mark);
     }
 
     checkpoint();
-    progress('sending');
     mark = performance.now();
     state.requireTlsRequested = request.security === 'require-tls';
     state.envelopeSent = true;
     const envelope = { from: checked.from.envelope, mailParameters, recipients: checked.recipients.map((r) => r.envelope) };
-    const outcome = await sendEnvelope(channel, envelope, capabilities.has('PIPELINING'), timeouts);
+    let outcome: Awaited<ReturnType<typeof sendEnvelope>>;
+    if (credentials && pipelinedAuth) {
+      progress('authenticating');
+      state.shortcuts.push('pipelined-auth');
+      outcome = await authenticateWithEnvelope(channel, credentials, envelope, timeouts, where, () => {
+        state.authMechanism = 'PLAIN';
+        state.timings.authMs = lap(mark);
+        progress('sending');
+      });
+    } else {
+      progress('sending');
+      outcome = await sendEnvelope(channel, envelope, capabilities.has('PIPELINING'), timeouts);
+    }
+    if (capabilities.has('PIPELINING')) state.shortcuts.unshift('pipelining');
     state.accepted = [...outcome.accepted];
     state.rejected = [...outcome.rejected];
     checkEnvelopeOutcome(outcome, state, where);
@@ -298,6 +317,15 @@ function isRequireTlsRefusal(reply: SmtpReplyData, state: SessionState): boolean
   return state.requireTlsRequested && (reply.enhancedStatus === '5.7.30' || reply.enhancedStatus === '5.7.10' || /REQUIRETLS/i.test(reply.lines.join(' ')));
 }
 
+/**
+ * The round trips this session spent: the TCP handshake, the TLS handshake (one for TLS 1.3, two for a full TLS
+ * 1.2 one) and each wait for an SMTP reply after writing (pipelined replies count once).
+ */
+function roundTripsOf(state: SessionState): number {
+  const tls = state.tls ? (state.tls.protocol === 'TLSv1.3' ? 1 : 2) : 0;
+  return 1 + tls + (state.channel?.roundTrips ?? 0);
+}
+
 function formatBytes(bytes: number): string {
   if (bytes < 10 * 1024) return `${bytes} bytes`;
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
@@ -348,6 +376,7 @@ function buildReport(prepared: PreparedSubmission, state: SessionState, startedA
       ...(state.capabilitiesAfterTls ? { capabilitiesAfterTls: state.capabilitiesAfterTls } : {}),
       requireTls: { advertised: state.requireTlsAdvertised, requested: state.requireTlsRequested, accepted: accepted && state.requireTlsRequested },
       ...(state.authMechanism ? { authMechanism: state.authMechanism } : {}),
+      ...(state.channel ? { roundTrips: roundTripsOf(state), shortcuts: state.shortcuts } : {}),
       ...(state.finalReply ? { finalReply: state.finalReply } : {}),
       ...(queueId ? { queueId } : {}),
       timings,

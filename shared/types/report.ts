@@ -94,11 +94,24 @@ export interface SubmissionHopReport {
   readonly capabilitiesAfterTls?: readonly string[];
   readonly requireTls: RequireTlsFacts;
   readonly authMechanism?: string;
+  /**
+   * Round trips this session spent, from the TCP handshake to the server's verdict (TCP, TLS, and each wait for an
+   * SMTP reply after writing); undefined when no connection was made.
+   */
+  readonly roundTrips?: number;
+  /** The round-trip savings used on this session, in the order they apply. */
+  readonly shortcuts?: readonly SubmissionShortcut[];
   readonly finalReply?: SmtpReplyData;
   readonly queueId?: string;
   readonly timings: PhaseTimings;
   readonly transcript: readonly TranscriptEntry[];
 }
+
+/**
+ * A saving of round trips: `pipelining` (RFC 2920: MAIL, RCPT… and DATA in one flight), `pipelined-auth` (RFC 4954
+ * §4: AUTH PLAIN with its initial response in that flight too; the content waits for the login's 235).
+ */
+export type SubmissionShortcut = 'pipelining' | 'pipelined-auth';
 
 /** What the chosen security mode means beyond hop 1. */
 export interface RelayGuarantee {

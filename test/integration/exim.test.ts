@@ -63,8 +63,14 @@ describe.skipIf(!available)('Exim 4.96', () => {
   });
 
   it('wrong password: EAUTH', async () => {
-    const report = await send(account(), 'default', 'nope-nope-nope');
+    const before = exim.delivered().length;
+    const report = await send(account(), 'default', 'nope-nope-nope', testMessage({ subject: 'must never arrive (exim)' }));
     expect(report.error?.code).toBe('EAUTH');
     expect(report.error?.reply?.code).toBe(535);
+    // AUTH went pipelined with the envelope; Exim refused the envelope after the failed login, no content followed.
+    expect(report.submissionHop.shortcuts).toContain('pipelined-auth');
+    expect(report.submissionHop.transcript.some((l) => l.line.startsWith('[message content'))).toBe(false);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(exim.delivered().slice(before).some((m) => m.includes('must never arrive'))).toBe(false);
   });
 });

@@ -78,8 +78,16 @@ describe.skipIf(!available)('Postfix 3.7 with Dovecot SASL', () => {
 
   // Last: Dovecot penalises an address after a failed login, which would slow the tests after it.
   it('a wrong password is EAUTH with Postfix’s status explained, its words withheld, and no secret leaks', async () => {
-    const report = await send(account(), 'default', 'wrong-password-123');
+    const before = postfix.delivered().length;
+    const report = await send(account(), 'default', 'wrong-password-123', testMessage({ subject: 'must never arrive (postfix)' }));
     expect(report.error?.code).toBe('EAUTH');
+    // AUTH went pipelined with the envelope; Postfix refused the envelope after the failed login, no content followed.
+    expect(report.submissionHop.shortcuts).toContain('pipelined-auth');
+    expect(report.submissionHop.transcript.some((l) => l.line.startsWith('[message content'))).toBe(false);
+    const replies = report.submissionHop.transcript.filter((l) => l.from === 'server').map((l) => l.line);
+    expect(replies.some((l) => /^5\d\d/.test(l) && !l.startsWith('535'))).toBe(true);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(postfix.delivered().slice(before).some((m) => m.includes('must never arrive'))).toBe(false);
     expect(report.error?.reply).toMatchObject({ code: 535, enhancedStatus: '5.7.8' });
     expect(report.error?.message).toMatch(/rejected the user name or password: 535 5\.7\.8 \(authentication credentials invalid\)/);
     expect(containsSecret(report, 'wrong-password-123', postfix.user)).toBe(false);

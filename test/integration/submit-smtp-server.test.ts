@@ -6,6 +6,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSubmissionServer, type LocalServer, type ReceivedMessage } from '../../electron/core/sandbox/local-submission-server.js';
 import type { SubmissionServer } from '../../shared/types/message.js';
+import { roundTripsOf, startDelayProxy } from '../helpers/delay-proxy.js';
 import { makeTestPki, type TestPki } from '../helpers/pki.js';
 import { containsSecret, send, testMessage } from '../helpers/submit.js';
 
@@ -133,13 +134,19 @@ describe('submission to smtp-server with REQUIRETLS', () => {
     expect(containsSecret(report, PASSWORD, USER)).toBe(false);
   });
 
-  it('wrong password: EAUTH with the server’s words, nothing sent', async () => {
+  it('wrong password: EAUTH with the server’s status; AUTH went pipelined with the envelope, no content followed, nothing delivered', async () => {
     received = [];
     const report = await send(account(peer.starttlsPort!), 'default', 'not the password');
     expect(report.outcome).toBe('failed');
     expect(report.error?.code).toBe('EAUTH');
     expect(report.error?.reply?.code).toBe(535);
-    expect(report.error?.messageTransmitted).toBe(false);
+    expect(report.error?.message).toMatch(/no content was sent and nothing was delivered/);
+    // The envelope went in the login's flight (RFC 4954 §4), so the report does not claim nothing left.
+    expect(report.error?.messageTransmitted).toBe(true);
+    expect(report.submissionHop.shortcuts).toContain('pipelined-auth');
+    const lines = report.submissionHop.transcript.map((l) => l.line);
+    expect(lines).toContain('AUTH PLAIN <redacted>');
+    expect(lines.some((l) => l.startsWith('[message content'))).toBe(false);
     expect(received).toHaveLength(0);
     expect(containsSecret(report, 'not the password', USER)).toBe(false);
   });
@@ -339,5 +346,25 @@ describe('large attachments are streamed from disk', () => {
     expect(report.error?.message).toMatch(/changed while it was being sent.*nothing was delivered/);
     await new Promise((r) => setTimeout(r, 200));
     expect(received).toEqual([]);
+  });
+});
+
+describe('round trips, through a proxy that delays each direction by 50 ms', () => {
+  it('STARTTLS takes 8 round trips and implicit TLS 6 (AUTH pipelined with the envelope), and the report counts the same', async () => {
+    const s = await server();
+    for (const [security, port, expected] of [['starttls', s.starttlsPort, 8], ['implicit', s.implicitPort, 6]] as const) {
+      const proxy = await startDelayProxy(port as number, 50);
+      try {
+        const started = performance.now();
+        const report = await send({ ...account(proxy.port, { security }), tlsName: 'localhost' }, 'require-tls', PASSWORD);
+        // smtp-server holds its greeting back 100 ms to catch early talkers: that is the server's time, not a round trip.
+        const measured = roundTripsOf(performance.now() - started - 100, proxy);
+        expect(report.outcome, JSON.stringify(report.error)).toBe('accepted');
+        expect(report.submissionHop.shortcuts).toEqual(['pipelining', 'pipelined-auth']);
+        expect({ security, measured, counted: report.submissionHop.roundTrips }).toEqual({ security, measured: expected, counted: expected });
+      } finally {
+        await proxy.close();
+      }
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { roundTripWords } from './render-submission.js';
 import type { HopFact, HopModel, HopTone, HopView } from '../../../shared/types/hop-model.js';
 import type { Attempt, DomainCheckResult, Forecast, RelayVerdict } from '../../../shared/types/posture.js';
 import type { SubmissionReport } from '../../../shared/types/report.js';
@@ -52,6 +53,7 @@ function submissionHop(report: SubmissionReport): HopView {
   if (hop.queueId) facts.push({ label: 'Queue id', value: hop.queueId });
   const t = hop.timings;
   facts.push({ label: 'Time', value: `${t.totalMs} ms in all (connect ${t.connectMs ?? '–'}, TLS ${t.tlsMs ?? '–'}, login ${t.authMs ?? '–'}, transfer ${t.transferMs ?? '–'})` });
+  if (hop.roundTrips !== undefined) facts.push({ label: 'Round trips', value: roundTripWords(hop.roundTrips, hop.shortcuts ?? []) });
   const verified = tls !== undefined;
   const headline = verified
     ? report.outcome === 'accepted'

@@ -1,4 +1,4 @@
-import type { SubmissionReport } from '../../../shared/types/report.js';
+import type { SubmissionReport, SubmissionShortcut } from '../../../shared/types/report.js';
 import { replyText } from '../smtp/reply.js';
 import type { ErrorData } from '../../../shared/types/errors.js';
 import { visible, visibleData } from './visible.js';
@@ -88,6 +88,7 @@ export function renderSubmissionReport(unsafe: SubmissionReport, style: RenderSt
   const t = hop.timings;
   const ms = (v: number | undefined): string => (v === undefined ? '-' : `${v} ms`);
   out.push(`  Timings:         connect ${ms(t.connectMs)}, greeting ${ms(t.greetingMs)}, TLS ${ms(t.tlsMs)}, auth ${ms(t.authMs)}, transfer ${ms(t.transferMs)}; total ${ms(t.totalMs)}`);
+  if (hop.roundTrips !== undefined) out.push(`  Round trips:     ${roundTripWords(hop.roundTrips, hop.shortcuts ?? [])}`);
 
   out.push('', style.bold('Later hops'));
   out.push(`  ${report.relays.summary}`);
@@ -99,4 +100,14 @@ export function renderSubmissionReport(unsafe: SubmissionReport, style: RenderSt
     out.push(style.dim(`  ${String(entry.atMs).padStart(6)} ms ${who} ${entry.line}`));
   }
   return out.join('\n');
+}
+
+const SHORTCUT_WORDS: Readonly<Record<SubmissionShortcut, string>> = {
+  pipelining: 'commands pipelined (RFC 2920)',
+  'pipelined-auth': 'AUTH PLAIN sent with the envelope (RFC 4954 §4)',
+};
+
+/** "8 (TCP, TLS and SMTP), using: …" — the round trips a session spent and the shortcuts it used. */
+export function roundTripWords(roundTrips: number, shortcuts: readonly SubmissionShortcut[]): string {
+  return `${roundTrips} (TCP, TLS and SMTP)${shortcuts.length ? `; ${shortcuts.map((s) => SHORTCUT_WORDS[s]).join(', ')}` : ''}`;
 }

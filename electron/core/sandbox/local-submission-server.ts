@@ -97,6 +97,8 @@ function serverOptions(options: LocalServerOptions, secure: boolean): SMTPServer
     cert: options.tls.certPem,
     name: 'hoplight-sandbox.localhost',
     banner: 'Hoplight sandbox submission server',
+    // No reverse DNS of the client (it only delays the greeting, and the sandbox makes no DNS queries).
+    disableReverseLookup: true,
     hideSTARTTLS: options.offerStartTls === false,
     hideREQUIRETLS: !options.advertiseRequireTls,
     hidePIPELINING: false,

@@ -28,6 +28,8 @@ interface Waiter {
 export interface Command {
   readonly wire: string;
   readonly shown?: string;
+  /** Its reply answers AUTH: only code and status are kept (for AUTH pipelined with other commands). */
+  readonly secretReply?: boolean;
 }
 
 /**
@@ -58,6 +60,11 @@ export class SmtpChannel {
   private transcriptCut = false;
   /** While set, server replies are answers to AUTH: their text is never recorded (a server may echo credentials). */
   private authWindow = false;
+  /** Ordinals of the replies (1 = the greeting) that answer AUTH, when AUTH was pipelined with other commands. */
+  private readonly secretReplies = new Set<number>();
+  /** Something was written since the last reply was taken: the next reply taken ends a round trip. */
+  private wroteSinceRead = true;
+  private turns = 0;
   /** How long a write may wait for the peer to read (back-pressure) before the session fails. */
   writeTimeoutMs = 60_000;
 
@@ -128,8 +135,12 @@ export class SmtpChannel {
   send(commands: readonly Command[]): void {
     if (this.failure) throw this.failure;
     const wire = commands.map((c) => `${c.wire}\r\n`).join('');
-    for (const c of commands) this.record('client', c.shown ?? c.wire);
+    commands.forEach((c, i) => {
+      this.record('client', c.shown ?? c.wire);
+      if (c.secretReply) this.secretReplies.add(this.expectedReplies + i + 1);
+    });
     this.expectedReplies += commands.length;
+    this.wroteSinceRead = true;
     this.socket.write(wire, 'utf8');
   }
 
@@ -157,6 +168,7 @@ export class SmtpChannel {
     const flush = async (): Promise<void> => {
       if (batched === 0) return;
       if (this.failure) throw this.failure;
+      this.wroteSinceRead = true;
       const more = this.socket.write(batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batched));
       batch = [];
       batched = 0;
@@ -187,6 +199,9 @@ export class SmtpChannel {
 
   /** Reads the next complete reply, failing with ETIMEDOUT after `timeoutMs`. */
   readReply(timeoutMs: number, waitingFor: string): Promise<SmtpReplyData> {
+    // Each reply taken after a write ends one round trip: pipelined replies taken in a row count once.
+    if (this.wroteSinceRead) this.turns += 1;
+    this.wroteSinceRead = false;
     const queued = this.replies.shift();
     if (queued) return Promise.resolve(queued);
     if (this.failure) return Promise.reject(this.failure);
@@ -219,6 +234,13 @@ export class SmtpChannel {
   adopt(socket: Socket): void {
     this.socket = socket;
     this.attach(socket);
+    // The handshake's last flight went out: the reply that follows (implicit TLS's greeting) is a new round trip.
+    this.wroteSinceRead = true;
+  }
+
+  /** The SMTP round trips of this session so far: each wait for a reply after writing (the TCP and TLS handshakes not included). */
+  get roundTrips(): number {
+    return this.turns;
   }
 
   /** Adds a secret to redact from every later transcript line and server echo. */
@@ -283,7 +305,8 @@ export class SmtpChannel {
     }
     const parsed = parseReplyLine(raw);
     // Replies to AUTH keep only their code and enhanced status: whatever the server says there is never recorded.
-    const text = parsed && this.authWindow ? withheld(parsed.text) : undefined;
+    const secret = this.authWindow || this.secretReplies.has(this.receivedReplies + 1);
+    const text = parsed && secret ? withheld(parsed.text) : undefined;
     this.record('server', parsed && text !== undefined ? `${parsed.code}${parsed.last ? ' ' : '-'}${text}` : raw);
     const previous = this.replyLines[0];
     if (this.replyLines.length >= MAX_REPLY_LINES) {
@@ -292,7 +315,7 @@ export class SmtpChannel {
       return;
     }
     if (!parsed || (previous && previous.code !== parsed.code)) {
-      this.fail(new HoplightError('ECONNECTION', `The server sent something that is not an SMTP reply: "${this.authWindow ? '<withheld: reply to AUTH>' : this.redact(raw).slice(0, 120)}"`));
+      this.fail(new HoplightError('ECONNECTION', `The server sent something that is not an SMTP reply: "${secret ? '<withheld: reply to AUTH>' : this.redact(raw).slice(0, 120)}"`));
       this.socket.destroy();
       return;
     }

@@ -59,6 +59,8 @@ export function connectTcp(host: string, port: number, timeoutMs: number, signal
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
+      // Commands and replies are small and each one is waited for: never let Nagle hold one back for an ACK.
+      socket.setNoDelay(true);
       signal?.removeEventListener('abort', onAbort);
       socket.removeAllListeners('error');
       resolve(socket);
@@ -185,18 +187,69 @@ export async function authenticate(channel: SmtpChannel, capabilities: Capabilit
   if (!mechanism) {
     throw new HoplightError('EAUTH', `${where} offers AUTH ${offered.join(' ')}, but Hoplight supports ${method === 'auto' ? 'PLAIN and LOGIN' : method} only.`);
   }
-  const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
-  // Redaction by construction: the password, every base64 form of the payload and any piece of one are redacted
-  // from all later lines, and the replies to AUTH themselves are recorded as code and status only.
-  const token = b64(`\0${credentials.user}\0${credentials.password}`);
-  channel.addSecret(credentials.password);
-  for (const encoded of [token, b64(credentials.password), b64(credentials.user), b64(`${credentials.user}\0${credentials.password}`)]) channel.addEncodedSecret(encoded);
+  const token = guardCredentials(channel, credentials);
   channel.setAuthWindow(true);
   try {
     return await authExchange(channel, mechanism, credentials, token, timeouts, where);
   } finally {
     channel.setAuthWindow(false);
   }
+}
+
+/**
+ * Redaction by construction: the password, every base64 form of the payload and any piece of one are redacted
+ * from all later lines (the replies to AUTH themselves are recorded as code and status only). Returns the PLAIN token.
+ */
+function guardCredentials(channel: SmtpChannel, credentials: Credentials): string {
+  const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+  const token = b64(`\0${credentials.user}\0${credentials.password}`);
+  channel.addSecret(credentials.password);
+  for (const encoded of [token, b64(credentials.password), b64(credentials.user), b64(`${credentials.user}\0${credentials.password}`)]) channel.addEncodedSecret(encoded);
+  return token;
+}
+
+/** Words for a refused AUTH reply. */
+function authRefused(reply: SmtpReplyData, where: string, extra = ''): HoplightError {
+  const temporary = reply.code >= 400 && reply.code < 500;
+  const meaning = reply.enhancedStatus ? AUTH_STATUS[reply.enhancedStatus.slice(2)] : undefined;
+  return new HoplightError('EAUTH', `${where} ${temporary ? 'could not authenticate right now' : 'rejected the user name or password'}: ${reply.code}${reply.enhancedStatus ? ` ${reply.enhancedStatus}` : ''}${meaning ? ` (${meaning})` : ''}. The server's words are not shown: replies to AUTH are never recorded, since a server may echo credentials.${extra}`, {
+    reply,
+    hint: temporary ? 'Try again later.' : 'Check the user name and password for this account.',
+  });
+}
+
+/**
+ * Whether AUTH may go in one flight with the envelope: RFC 4954 §4 allows it after PIPELINING for a mechanism
+ * that completes in one round trip with an initial response and no security layer, which PLAIN is.
+ */
+export function canPipelineAuth(capabilities: Capabilities, method: AuthMethod): boolean {
+  return capabilities.has('PIPELINING') && chooseMechanism(capabilities.get('AUTH') ?? [], method) === 'PLAIN';
+}
+
+/**
+ * `AUTH PLAIN <initial response>`, MAIL FROM, RCPT TO… and DATA in one write (RFC 4954 §4, RFC 2920 §3.1: DATA
+ * last). The reply to AUTH is read first. When it is not 235, no content is ever sent: the envelope's replies
+ * (refusals: a server starts no transaction for an unauthenticated client) are read and dropped, a 354 is met by
+ * tearing the connection down, and the error is EAUTH. `onAuthenticated` is called once the login succeeded.
+ */
+export async function authenticateWithEnvelope(channel: SmtpChannel, credentials: Credentials, envelope: Envelope, timeouts: Timeouts, where: string, onAuthenticated: () => void): Promise<EnvelopeOutcome> {
+  const token = guardCredentials(channel, credentials);
+  const { mail, rcpts } = envelopeCommands(envelope);
+  channel.send([{ wire: `AUTH PLAIN ${token}`, shown: 'AUTH PLAIN <redacted>', secretReply: true }, mail, ...rcpts, { wire: 'DATA' }]);
+  const authReply = await channel.readReply(timeouts.commandMs, 'AUTH');
+  if (authReply.code !== 235) {
+    let dataReply: SmtpReplyData | undefined;
+    try {
+      for (let i = 0; i < 1 + envelope.recipients.length; i++) await channel.readReply(timeouts.commandMs, 'the commands sent with AUTH');
+      dataReply = await channel.readReply(timeouts.commandMs, 'DATA');
+    } catch {
+      // the server may close after a failed login: nothing more to read, nothing was delivered
+    }
+    if (dataReply?.code === 354) channel.abort(); // never answer a transaction started without a login
+    throw authRefused(authReply, where, ' The sender and recipient addresses had gone with the login in one flight, as RFC 4954 allows; no content was sent and nothing was delivered.');
+  }
+  onAuthenticated();
+  return readEnvelopeReplies(channel, envelope, timeouts);
 }
 
 async function authExchange(channel: SmtpChannel, mechanism: 'PLAIN' | 'LOGIN', credentials: Credentials, token: string, timeouts: Timeouts, where: string): Promise<string> {
@@ -221,14 +274,7 @@ async function authExchange(channel: SmtpChannel, mechanism: 'PLAIN' | 'LOGIN', 
       reply = await channel.readReply(timeouts.commandMs, 'AUTH');
     }
   }
-  if (reply.code !== 235) {
-    const temporary = reply.code >= 400 && reply.code < 500;
-    const meaning = reply.enhancedStatus ? AUTH_STATUS[reply.enhancedStatus.slice(2)] : undefined;
-    throw new HoplightError('EAUTH', `${where} ${temporary ? 'could not authenticate right now' : 'rejected the user name or password'}: ${reply.code}${reply.enhancedStatus ? ` ${reply.enhancedStatus}` : ''}${meaning ? ` (${meaning})` : ''}. The server's words are not shown: replies to AUTH are never recorded, since a server may echo credentials.`, {
-      reply,
-      hint: temporary ? 'Try again later.' : 'Check the user name and password for this account.',
-    });
-  }
+  if (reply.code !== 235) throw authRefused(reply, where);
   return mechanism;
 }
 
@@ -253,23 +299,12 @@ export interface EnvelopeOutcome {
  * in order; DATA is the last command of the group. Without it, one by one, stopping at the first refusal.
  */
 export async function sendEnvelope(channel: SmtpChannel, envelope: Envelope, pipelining: boolean, timeouts: Timeouts): Promise<EnvelopeOutcome> {
-  const mail = { wire: ['MAIL FROM:<' + envelope.from + '>', ...envelope.mailParameters].join(' ') };
-  const rcpts = envelope.recipients.map((r) => ({ wire: `RCPT TO:<${r}>` }));
+  const { mail, rcpts } = envelopeCommands(envelope);
   const accepted: string[] = [];
   const rejected: RejectedRecipient[] = [];
   if (pipelining) {
     channel.send([mail, ...rcpts, { wire: 'DATA' }]);
-    const mailReply = await channel.readReply(timeouts.commandMs, 'MAIL FROM');
-    // RFC 5321 §3.8: a 421 closes the session; no other reply will come, and its words are the answer.
-    if (mailReply.code === 421) return { mailReply, accepted, rejected };
-    for (const recipient of envelope.recipients) {
-      const reply = await channel.readReply(timeouts.commandMs, 'RCPT TO');
-      if (reply.code === 421) return { mailReply: reply, accepted, rejected };
-      if (reply.code === 250 || reply.code === 251) accepted.push(recipient);
-      else rejected.push({ address: recipient, reply });
-    }
-    const dataReply = await channel.readReply(timeouts.commandMs, 'DATA');
-    return { mailReply, accepted, rejected, dataReply };
+    return readEnvelopeReplies(channel, envelope, timeouts);
   }
   channel.send([mail]);
   const mailReply = await channel.readReply(timeouts.commandMs, 'MAIL FROM');
@@ -284,6 +319,27 @@ export async function sendEnvelope(channel: SmtpChannel, envelope: Envelope, pip
   }
   if (rejected.length > 0) return { mailReply, accepted, rejected };
   channel.send([{ wire: 'DATA' }]);
+  const dataReply = await channel.readReply(timeouts.commandMs, 'DATA');
+  return { mailReply, accepted, rejected, dataReply };
+}
+
+function envelopeCommands(envelope: Envelope): { mail: { wire: string }; rcpts: { wire: string }[] } {
+  return { mail: { wire: ['MAIL FROM:<' + envelope.from + '>', ...envelope.mailParameters].join(' ') }, rcpts: envelope.recipients.map((r) => ({ wire: `RCPT TO:<${r}>` })) };
+}
+
+/** The replies to a pipelined MAIL, RCPT… and DATA, in order. */
+async function readEnvelopeReplies(channel: SmtpChannel, envelope: Envelope, timeouts: Timeouts): Promise<EnvelopeOutcome> {
+  const accepted: string[] = [];
+  const rejected: RejectedRecipient[] = [];
+  const mailReply = await channel.readReply(timeouts.commandMs, 'MAIL FROM');
+  // RFC 5321 §3.8: a 421 closes the session; no other reply will come, and its words are the answer.
+  if (mailReply.code === 421) return { mailReply, accepted, rejected };
+  for (const recipient of envelope.recipients) {
+    const reply = await channel.readReply(timeouts.commandMs, 'RCPT TO');
+    if (reply.code === 421) return { mailReply: reply, accepted, rejected };
+    if (reply.code === 250 || reply.code === 251) accepted.push(recipient);
+    else rejected.push({ address: recipient, reply });
+  }
   const dataReply = await channel.readReply(timeouts.commandMs, 'DATA');
   return { mailReply, accepted, rejected, dataReply };
 }
