@@ -21,7 +21,7 @@ function id(kind: 'passwd' | 'group', name: string): number {
 }
 
 /** Starts Postfix and Dovecot with configs of their own in a temp folder; nothing leaves the machine. */
-export async function startPostfix(pki: TestPki, options: { hardened?: boolean } = {}): Promise<PostfixPeer> {
+export async function startPostfix(pki: TestPki, options: { hardened?: boolean; messageSizeLimit?: number } = {}): Promise<PostfixPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'hoplight-postfix-'));
   chmodSync(dir, 0o755); // Postfix's and Dovecot's own users must reach their folders inside.
   const [smtpPort, submissionPort, implicitPort] = [await freePort(), await freePort(), await freePort()];
@@ -77,6 +77,8 @@ export async function startPostfix(pki: TestPki, options: { hardened?: boolean }
       'smtpd_sasl_path = private/auth',
       'smtpd_relay_restrictions = permit_sasl_authenticated, reject',
       'smtpd_recipient_restrictions = permit_sasl_authenticated, reject',
+      // Benchmarks send attachments larger than Postfix's 10 MB default (and its 51 MB mailbox-file limit).
+      ...(options.messageSizeLimit ? [`message_size_limit = ${options.messageSizeLimit}`, 'virtual_mailbox_limit = 0'] : []),
       ...(options.hardened ? ['smtpd_tls_mandatory_ciphers = high', 'smtpd_tls_exclude_ciphers = aNULL', 'tls_preempt_cipherlist = yes', 'smtpd_tls_protocols = >=TLSv1.2', 'smtpd_tls_mandatory_protocols = >=TLSv1.2'] : []),
       '',
     ].join('\n'),
