@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { SendRequest } from '../../shared/types/message.js';
 import type { AuthMethod, ConnectionSecurity, SecurityChoice } from '../../shared/types/security.js';
@@ -9,6 +10,8 @@ import { exitCodeFor } from '../core/exit-codes.js';
 import { renderSubmissionReport } from '../core/report/render-submission.js';
 import { parseDeadline, parsePort } from '../core/server-settings.js';
 import { resolveSubmission } from '../core/submission/resolve-submission.js';
+import { dataDir } from '../core/data-dir.js';
+import { FileEhloCache } from '../core/smtp/ehlo-cache.js';
 import { submitMessage } from '../core/submit-message.js';
 import { cliHint } from './hints.js';
 import { readPasswordFromStdin, terminalStyle } from './terminal.js';
@@ -143,7 +146,9 @@ export async function runSend(args: readonly string[]): Promise<number> {
   const typed = parsed.passwordFromStdin ? await readPasswordFromStdin() : undefined;
   // With --account the password comes from the keychain (read here, in this process, at send time).
   const password = parsed.account && accounts ? await accounts.passwordForSend(parsed.account, typed) : typed;
-  const report = await submitMessage(request, password, parsed.deadlineMs ? { deadlineMs: parsed.deadlineMs } : {});
+  // The same EHLO cache as the app's, in the shared data folder (early pipelining where servers advertise it).
+  const ehloCache = new FileEhloCache(join(dataDir(), 'ehlo-cache.json'));
+  const report = await submitMessage(request, password, { ehloCache, ...(parsed.deadlineMs ? { deadlineMs: parsed.deadlineMs } : {}) });
   if (parsed.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${renderSubmissionReport(report, terminalStyle(), { hint: cliHint })}\n`);
   return exitCodeFor(report.error);

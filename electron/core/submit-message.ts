@@ -6,7 +6,8 @@ import { checkMessage, type CheckedMessage } from './message/compose-message.js'
 import { AttachmentFiles, measureMessage, messageStream, planWire, type MessageShape, type WirePlan } from './message/message-stream.js';
 import { relayGuarantee } from './relay-guarantee.js';
 import { checkServerSettings } from './server-settings.js';
-import { sizeLimit, type Capabilities } from './smtp/capabilities.js';
+import { capabilityLines, sizeLimit, type Capabilities } from './smtp/capabilities.js';
+import type { EhloCache } from './smtp/ehlo-cache.js';
 import { openVerifiedSession, type SessionFacts } from './smtp/open-session.js';
 import { DotStuffer } from './smtp/dot-stuff-stream.js';
 import { queueIdFrom, replyText } from './smtp/reply.js';
@@ -17,6 +18,8 @@ import {
   boundedTimeouts,
   canPipelineAuth,
   quit,
+  readEhlo,
+  readGreeting,
   sendEnvelope,
   type Timeouts,
 } from './smtp/session-steps.js';
@@ -40,6 +43,11 @@ export interface SubmitOptions {
    * in Sent without holding the message in memory. Called synchronously; a copy that fails fails the send.
    */
   readonly copyContent?: (chunk: Buffer) => void;
+  /**
+   * Servers' EHLO responses from earlier sessions, for early pipelining where they advertised PIPECONNECT (the
+   * app and the CLI keep them in the data folder); without it every session uses the ordinary order.
+   */
+  readonly ehloCache?: EhloCache;
   /** Where a bug in Hoplight (not a server or network failure) is logged; the CLI's and the app's console by default. */
   readonly logError?: (message: string, error: unknown) => void;
 }
@@ -99,10 +107,36 @@ interface SessionState extends SessionFacts {
   timings: { connectMs?: number; greetingMs?: number; tlsMs?: number; authMs?: number; transferMs?: number };
   /** The round-trip savings this session used (see SubmissionHop.shortcuts). */
   shortcuts: SubmissionShortcut[];
+  /** The fresh EHLO of an early-pipelined session differed from the cached one. */
+  staleEhlo?: boolean;
+  /** The server's EHLO over TLS was read on this session (not only taken from the cache). */
+  freshEhloRead?: boolean;
 }
 
 /** Runs the session for a prepared submission. */
 export async function runSubmission(prepared: PreparedSubmission, password: string | undefined, options: SubmitOptions = {}): Promise<SubmissionReport> {
+  const first = await runSession(prepared, password, options, { early: options.ehloCache !== undefined });
+  if (!first.staleEarly) return first.report;
+  // The early-pipelined session found the server changed since its EHLO was cached; it sent no content. The
+  // message goes now in the ordinary order, with the same security choice, over a new verified session.
+  return (
+    await runSession(prepared, password, options, {
+      early: false,
+      prelude: "A first session pipelined early from this server's cached EHLO, which no longer matched what the server does; it was abandoned before any content and the cache refreshed. This session uses the ordinary order.",
+    })
+  ).report;
+}
+
+/** The early pipelining of one session found the server's fresh EHLO differing from the cached one. */
+class StaleEhlo extends Error {}
+
+/** Capabilities whose change since they were cached makes an early-pipelined transaction unsafe to complete. */
+function differsWhereItMatters(fresh: Capabilities, cached: Capabilities): boolean {
+  const key = (caps: Capabilities, name: string): string => JSON.stringify(caps.get(name) ?? null);
+  return ['PIPELINING', 'PIPECONNECT', 'X_PIPE_CONNECT', 'REQUIRETLS', 'SIZE', 'SMTPUTF8', '8BITMIME', 'AUTH'].some((name) => key(fresh, name) !== key(cached, name));
+}
+
+async function runSession(prepared: PreparedSubmission, password: string | undefined, options: SubmitOptions, mode: { early: boolean; prelude?: string }): Promise<{ report: SubmissionReport; staleEarly: boolean }> {
   const { request, trust, message: checked, plan, shape } = prepared;
   const { server } = request;
   const where = `${server.host}:${server.port}`;
@@ -131,6 +165,8 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     if (signal?.aborted) throw cancelled();
   };
 
+  const method = server.authMethod ?? 'auto';
+  const cache = mode.early ? options.ehloCache : undefined;
   try {
     let mark = performance.now();
     progress('connecting');
@@ -139,8 +175,35 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
       ...(signal ? { signal } : {}),
       onTls: () => progress('tls'),
       startedAt: t0,
+      ...(mode.prelude ? { prelude: mode.prelude } : {}),
+      ...(cache
+        ? {
+            early: {
+              cache,
+              ...(server.user !== undefined ? { user: server.user } : {}),
+              // Early after TLS only when the whole login and envelope can follow the EHLO in one flight.
+              afterTls: (cached: Capabilities) => cached.has('PIPELINING') && (password === undefined || server.user === undefined || canPipelineAuth(cached, method)),
+            },
+          }
+        : {}),
     });
     const { channel, capabilities } = opened;
+    const pending = opened.pendingEhlo;
+    if (!pending) state.freshEhloRead = true;
+    if (state.earlyBeforeTls || pending) state.shortcuts.push('early-pipelining');
+    // With an early EHLO, its reply (and with implicit TLS the greeting) comes first among the envelope's replies;
+    // it is read, compared with the cache and stored before anything else is read, and long before any content.
+    const readFreshEhlo = pending
+      ? async (): Promise<void> => {
+          if (pending.greetingPending) state.greeting = await readGreeting(channel, timeouts, where, true);
+          const fresh = await readEhlo(channel, timeouts);
+          if (fresh.reply.code !== 250) throw new HoplightError('ECONNECTION', `${where} refused EHLO over TLS: ${replyText(fresh.reply)}`, { reply: fresh.reply });
+          state.capabilitiesAfterTls = capabilityLines(fresh.reply);
+          state.freshEhloRead = true;
+          if (state.tls) cache?.put(pending.key, { ...(state.capabilitiesBeforeTls ? { beforeTls: state.capabilitiesBeforeTls } : {}), afterTls: state.capabilitiesAfterTls, fingerprintSha256: state.tls.certificate.fingerprintSha256 });
+          if (differsWhereItMatters(fresh.capabilities, pending.cached)) state.staleEhlo = true;
+        }
+      : undefined;
     channel.writeTimeoutMs = timeouts.commandMs;
     const overall = setTimeout(() => channel.failWith(deadlineError(deadlineMs)), Math.max(1, deadlineAt - performance.now()));
     overall.unref();
@@ -166,7 +229,7 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
 
     const credentials = server.user !== undefined && password !== undefined ? { user: server.user, password } : undefined;
     // AUTH PLAIN goes in one flight with the envelope where RFC 4954 §4 allows it; content only after 235.
-    const pipelinedAuth = credentials !== undefined && canPipelineAuth(capabilities, server.authMethod ?? 'auto');
+    const pipelinedAuth = credentials !== undefined && canPipelineAuth(capabilities, method);
     if (credentials && !pipelinedAuth) {
       progress('authenticating');
       mark = performance.now();
@@ -183,14 +246,27 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     if (credentials && pipelinedAuth) {
       progress('authenticating');
       state.shortcuts.push('pipelined-auth');
-      outcome = await authenticateWithEnvelope(channel, credentials, envelope, timeouts, where, () => {
-        state.authMechanism = 'PLAIN';
-        state.timings.authMs = lap(mark);
-        progress('sending');
-      });
+      outcome = await authenticateWithEnvelope(
+        channel,
+        credentials,
+        envelope,
+        timeouts,
+        where,
+        () => {
+          state.authMechanism = 'PLAIN';
+          state.timings.authMs = lap(mark);
+          progress('sending');
+        },
+        readFreshEhlo,
+      );
     } else {
       progress('sending');
-      outcome = await sendEnvelope(channel, envelope, capabilities.has('PIPELINING'), timeouts);
+      outcome = await sendEnvelope(channel, envelope, capabilities.has('PIPELINING'), timeouts, readFreshEhlo);
+    }
+    if (state.staleEhlo) {
+      // Nothing of the content was sent: a 354 is met by closing, anything else by QUIT; then the ordinary order.
+      if (outcome.dataReply?.code === 354) channel.abort();
+      throw new StaleEhlo('the cached EHLO no longer matched');
     }
     if (capabilities.has('PIPELINING')) state.shortcuts.unshift('pipelining');
     state.accepted = [...outcome.accepted];
@@ -216,6 +292,16 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     }
     quit(channel);
   } catch (caught) {
+    // An early-pipelined session that failed before the server's fresh EHLO over TLS was read (a server that no
+    // longer takes early commands may greet early talkers with 421) sent no content: the cache is dropped and the
+    // message goes in the ordinary order at once, so a stale cache can never keep a message from leaving.
+    const earlyFailed =
+      cache !== undefined && (state.earlyBeforeTls || state.shortcuts.includes('early-pipelining')) && !state.freshEhloRead && !state.contentSent && !(caught instanceof HoplightError && ['ECANCELLED', 'EINPUT'].includes(caught.code));
+    if (earlyFailed && state.clientName) cache.forget({ host: server.host, port: server.port, security: server.security, clientName: state.clientName, ...(server.user !== undefined ? { user: server.user } : {}) });
+    if (caught instanceof StaleEhlo || earlyFailed) {
+      if (state.channel) quit(state.channel);
+      return { report: buildReport(prepared, state, startedAt, lap(t0), deadlineMs, undefined), staleEarly: true };
+    }
     error = caught instanceof HoplightError ? caught : new HoplightError('EINTERNAL', `Internal error in Hoplight: ${caught instanceof Error ? caught.message : String(caught)}`, { cause: caught });
     if (signal?.aborted) error = Object.assign(cancelled(), { messageTransmitted: error.messageTransmitted });
     // A step that ran out of time because the whole send did says so, with the limit that applied.
@@ -239,7 +325,7 @@ export async function runSubmission(prepared: PreparedSubmission, password: stri
     await state.files?.close();
   }
   progress('finished');
-  return buildReport(prepared, state, startedAt, lap(t0), deadlineMs, error);
+  return { report: buildReport(prepared, state, startedAt, lap(t0), deadlineMs, error), staleEarly: false };
 }
 
 function deadlineError(deadlineMs: number): HoplightError {

@@ -109,9 +109,10 @@ export interface SubmissionHopReport {
 
 /**
  * A saving of round trips: `pipelining` (RFC 2920: MAIL, RCPT… and DATA in one flight), `pipelined-auth` (RFC 4954
- * §4: AUTH PLAIN with its initial response in that flight too; the content waits for the login's 235).
+ * §4: AUTH PLAIN with its initial response in that flight too; the content waits for the login's 235),
+ * `early-pipelining` (PIPECONNECT: commands sent before the server's reply, from its cached EHLO).
  */
-export type SubmissionShortcut = 'pipelining' | 'pipelined-auth';
+export type SubmissionShortcut = 'pipelining' | 'pipelined-auth' | 'early-pipelining';
 
 /** What the chosen security mode means beyond hop 1. */
 export interface RelayGuarantee {

@@ -4,6 +4,7 @@ import { peerAvailable, waitFor } from '../helpers/peers.js';
 import { makeTestPki, type TestPki } from '../helpers/pki.js';
 import { postfixInstalled, startPostfix, type PostfixPeer } from '../helpers/postfix.js';
 import { containsSecret, send, testMessage } from '../helpers/submit.js';
+import { MemoryEhloCache } from '../../electron/core/smtp/ehlo-cache.js';
 
 // Debian's Postfix 3.7 + Dovecot SASL: a real submission server that does not offer REQUIRETLS.
 const available = peerAvailable('Postfix + Dovecot', postfixInstalled(), 'run scripts/install-test-peers.sh, and the tests, as root');
@@ -74,6 +75,17 @@ describe.skipIf(!available)('Postfix 3.7 with Dovecot SASL', () => {
     expect(report.submissionHop.capabilitiesBeforeTls?.some((c) => c.startsWith('AUTH'))).toBe(false);
     expect(report.submissionHop.capabilitiesAfterTls).toContain('AUTH PLAIN LOGIN');
     expect(containsSecret(report, postfix.password, postfix.user)).toBe(false);
+  });
+
+  it('never pipelines early: Postfix does not advertise PIPECONNECT, so the second send with a cache is in the ordinary order and Postfix logs no violation', async () => {
+    const cache = new MemoryEhloCache();
+    for (const subject of ['postfix cache cold', 'postfix cache warm']) {
+      const report = await send(account(), 'default', postfix.password, testMessage({ subject }), { ehloCache: cache });
+      expect(report.outcome, JSON.stringify(report.error)).toBe('accepted');
+      expect(report.submissionHop.shortcuts).toEqual(['pipelining', 'pipelined-auth']);
+    }
+    await waitFor('delivery', () => postfix.delivered().find((m) => m.includes('postfix cache warm')));
+    expect(postfix.log()).not.toMatch(/improper command pipelining/);
   });
 
   // Last: Dovecot penalises an address after a failed login, which would slow the tests after it.

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSubmissionServer, type LocalServer, type ReceivedMessage } from '../../electron/core/sandbox/local-submission-server.js';
 import type { SubmissionServer } from '../../shared/types/message.js';
+import { MemoryEhloCache } from '../../electron/core/smtp/ehlo-cache.js';
 import { roundTripsOf, startDelayProxy } from '../helpers/delay-proxy.js';
 import { makeTestPki, type TestPki } from '../helpers/pki.js';
 import { containsSecret, send, testMessage } from '../helpers/submit.js';
@@ -368,3 +369,22 @@ describe('round trips, through a proxy that delays each direction by 50 ms', () 
     }
   });
 });
+
+describe('a cache that claims early pipelining for a server that refuses early talkers', () => {
+  it('smtp-server answers the early EHLO with 421: the cache entry is dropped and the message goes at once in the ordinary order, once', async () => {
+    const s = await server();
+    const cache = new MemoryEhloCache();
+    const key = { host: '127.0.0.1', port: s.starttlsPort as number, security: 'starttls' as const, clientName: '[127.0.0.1]', user: USER };
+    const fingerprint = new X509Certificate(pki.server.certPem).fingerprint256;
+    cache.put(key, { beforeTls: ['PIPELINING', 'PIPECONNECT', 'STARTTLS'], afterTls: ['PIPELINING', 'PIPECONNECT', 'AUTH PLAIN LOGIN', 'REQUIRETLS'], fingerprintSha256: fingerprint });
+    received = [];
+    const report = await send(account(s.starttlsPort as number), 'require-tls', PASSWORD, testMessage({ subject: 'after a lying cache' }), { ehloCache: cache });
+    expect(report.outcome, JSON.stringify(report.error)).toBe('accepted');
+    expect(report.submissionHop.transcript[0]?.line).toMatch(/abandoned before any content/);
+    expect(report.submissionHop.shortcuts).not.toContain('early-pipelining');
+    expect(cache.get(key)).toBeUndefined();
+    expect(received).toHaveLength(1);
+    expect(received[0]?.envelope.requireTls).toBe(true);
+  });
+});
+

@@ -9,6 +9,7 @@ import type { SubmissionReport } from '../../../shared/types/report.js';
 import { HoplightError, inputError, toErrorData } from '../errors.js';
 import { withFileLock } from '../files/atomic-file.js';
 import { visible } from '../report/visible.js';
+import { FileEhloCache, type EhloCache } from '../smtp/ehlo-cache.js';
 import { prepareSubmission, submitMessage, type SubmitOptions } from '../submit-message.js';
 import { draftRecordSchema, OUTBOX_FORMAT_VERSION, storedOutboxSchema } from './draft-schema.js';
 import { Drafts, draftAsMessage } from './drafts.js';
@@ -66,6 +67,8 @@ export class Mailbox {
    * so retries of the same message need not ask again; forgotten when the message leaves the Outbox.
    */
   private readonly typed = new Map<string, string>();
+  /** Servers' EHLO responses, for early pipelining where they advertise it (no secrets). */
+  private readonly ehloCache: EhloCache;
 
   constructor(private readonly deps: MailboxDeps) {
     this.drafts = new Drafts(deps.dataDir);
@@ -73,6 +76,7 @@ export class Mailbox {
     this.outbox = new MaildirFolder(join(deps.dataDir, 'mailbox', 'Outbox'));
     this.queueLock = join(this.outbox.dir, 'queue');
     this.now = deps.now ?? Date.now;
+    this.ehloCache = new FileEhloCache(join(deps.dataDir, 'ehlo-cache.json'));
   }
 
   get outboxDir(): string {
@@ -218,7 +222,7 @@ export class Mailbox {
     const copy = this.sent.openCopy(entry.id);
     try {
       const { request, password } = resolved ?? (await this.deps.resolve(entry.draft, this.typed.get(entry.id)));
-      report = await submitMessage(request, password, { ...options, copyContent: (chunk) => copy.write(chunk) });
+      report = await submitMessage(request, password, { ehloCache: this.ehloCache, ...options, copyContent: (chunk) => copy.write(chunk) });
     } catch (error) {
       thrown = toErrorData(error);
       if (thrown.code === 'EINTERNAL') this.deps.logError?.('a send from the Outbox failed', error);

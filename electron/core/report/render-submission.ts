@@ -105,6 +105,7 @@ export function renderSubmissionReport(unsafe: SubmissionReport, style: RenderSt
 const SHORTCUT_WORDS: Readonly<Record<SubmissionShortcut, string>> = {
   pipelining: 'commands pipelined (RFC 2920)',
   'pipelined-auth': 'AUTH PLAIN sent with the envelope (RFC 4954 §4)',
+  'early-pipelining': 'early pipelining from the cached EHLO (PIPECONNECT)',
 };
 
 /** "8 (TCP, TLS and SMTP), using: …" — the round trips a session spent and the shortcuts it used. */

@@ -114,6 +114,12 @@ export function ehloName(socket: net.Socket): string {
   return net.isIPv6(address) ? `[IPv6:${address}]` : `[${address}]`;
 }
 
+/** Reads the reply to an EHLO sent earlier (early pipelining); a refusal is returned, not thrown. */
+export async function readEhlo(channel: SmtpChannel, timeouts: Timeouts): Promise<{ reply: SmtpReplyData; capabilities: Capabilities }> {
+  const reply = await channel.readReply(timeouts.commandMs, 'EHLO');
+  return { reply, capabilities: reply.code === 250 ? parseCapabilities(reply) : new Map() };
+}
+
 /** Sends EHLO and returns the reply; a refusal is returned, not thrown, so each caller can word it. */
 export async function ehlo(channel: SmtpChannel, name: string, timeouts: Timeouts): Promise<{ reply: SmtpReplyData; capabilities: Capabilities }> {
   channel.send([{ wire: `EHLO ${name}` }]);
@@ -125,14 +131,14 @@ export async function ehlo(channel: SmtpChannel, name: string, timeouts: Timeout
  * RFC 3207 STARTTLS. Refuses to continue without it (no opportunistic fallback on hop 1). Bytes that arrive
  * after the 220 but before the handshake are an injection attempt (the CVE-2011-0411 class): abort.
  */
-export async function startTls(channel: SmtpChannel, capabilities: Capabilities, trust: TrustSettings, timeouts: Timeouts, where: string): Promise<TlsFacts> {
+export async function startTls(channel: SmtpChannel, capabilities: Capabilities, trust: TrustSettings, timeouts: Timeouts, where: string, alreadySent = false): Promise<TlsFacts> {
   if (!capabilities.has('STARTTLS')) {
     throw new HoplightError('ESTARTTLS', `${where} does not offer STARTTLS, so the connection cannot be encrypted. Nothing was sent.`, {
       hint: 'Check the port: submission with STARTTLS is usually 587, implicit TLS 465. Hoplight never sends a password or a message in cleartext.',
       hintId: 'implicit-tls-port',
     });
   }
-  channel.send([{ wire: 'STARTTLS' }]);
+  if (!alreadySent) channel.send([{ wire: 'STARTTLS' }]);
   const reply = await channel.readReply(timeouts.commandMs, 'STARTTLS');
   if (reply.code !== 220) {
     throw new HoplightError('ESTARTTLS', `${where} refused STARTTLS: ${replyText(reply)}. Nothing was sent.`, { reply });
@@ -232,10 +238,20 @@ export function canPipelineAuth(capabilities: Capabilities, method: AuthMethod):
  * (refusals: a server starts no transaction for an unauthenticated client) are read and dropped, a 354 is met by
  * tearing the connection down, and the error is EAUTH. `onAuthenticated` is called once the login succeeded.
  */
-export async function authenticateWithEnvelope(channel: SmtpChannel, credentials: Credentials, envelope: Envelope, timeouts: Timeouts, where: string, onAuthenticated: () => void): Promise<EnvelopeOutcome> {
+export async function authenticateWithEnvelope(
+  channel: SmtpChannel,
+  credentials: Credentials,
+  envelope: Envelope,
+  timeouts: Timeouts,
+  where: string,
+  onAuthenticated: () => void,
+  /** Reads replies owed before these (an early EHLO's), once the group is written. */
+  before?: () => Promise<void>,
+): Promise<EnvelopeOutcome> {
   const token = guardCredentials(channel, credentials);
   const { mail, rcpts } = envelopeCommands(envelope);
   channel.send([{ wire: `AUTH PLAIN ${token}`, shown: 'AUTH PLAIN <redacted>', secretReply: true }, mail, ...rcpts, { wire: 'DATA' }]);
+  await before?.();
   const authReply = await channel.readReply(timeouts.commandMs, 'AUTH');
   if (authReply.code !== 235) {
     let dataReply: SmtpReplyData | undefined;
@@ -298,12 +314,13 @@ export interface EnvelopeOutcome {
  * MAIL FROM, RCPT TO… and DATA. With PIPELINING (RFC 2920 §3.1) they go in one write and the replies are read
  * in order; DATA is the last command of the group. Without it, one by one, stopping at the first refusal.
  */
-export async function sendEnvelope(channel: SmtpChannel, envelope: Envelope, pipelining: boolean, timeouts: Timeouts): Promise<EnvelopeOutcome> {
+export async function sendEnvelope(channel: SmtpChannel, envelope: Envelope, pipelining: boolean, timeouts: Timeouts, before?: () => Promise<void>): Promise<EnvelopeOutcome> {
   const { mail, rcpts } = envelopeCommands(envelope);
   const accepted: string[] = [];
   const rejected: RejectedRecipient[] = [];
-  if (pipelining) {
+  if (pipelining || before) {
     channel.send([mail, ...rcpts, { wire: 'DATA' }]);
+    await before?.();
     return readEnvelopeReplies(channel, envelope, timeouts);
   }
   channel.send([mail]);

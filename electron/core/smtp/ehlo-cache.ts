@@ -1,0 +1,134 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { readFileNoFollow, withFileLockSync, writeFileAtomic } from '../files/atomic-file.js';
+import { parseCapabilities, type Capabilities } from './capabilities.js';
+
+/**
+ * What a server said to EHLO last time, for early pipelining (PIPECONNECT, draft-harris-early-pipe; Exim's name):
+ * a client that cached a server's EHLO responses may send EHLO (and STARTTLS, or after TLS its login and envelope)
+ * before the server's reply, but only where that cached response advertised PIPECONNECT. The post-TLS response is
+ * bound to the fingerprint of the certificate that was verified when it was seen.
+ */
+export interface EhloCacheEntry {
+  /** The extension lines of the EHLO before STARTTLS (undefined for implicit TLS). */
+  readonly beforeTls?: readonly string[];
+  readonly afterTls: readonly string[];
+  /** SHA-256 of the server certificate verified on the session where `afterTls` was read (Node's AB:CD form). */
+  readonly fingerprintSha256: string;
+  readonly storedAt: string;
+  readonly expiresAt: string;
+}
+
+/** Where a cached EHLO applies: the server, its port and transport, our EHLO name, and the account's user. */
+export interface EhloCacheKey {
+  readonly host: string;
+  readonly port: number;
+  readonly security: 'starttls' | 'implicit';
+  readonly clientName: string;
+  readonly user?: string;
+}
+
+export interface EhloCache {
+  get(key: EhloCacheKey): EhloCacheEntry | undefined;
+  put(key: EhloCacheKey, entry: Omit<EhloCacheEntry, 'storedAt' | 'expiresAt'>): void;
+  forget(key: EhloCacheKey): void;
+}
+
+/** How long a cached EHLO is used; servers change their extensions rarely, and a change is caught anyway. */
+export const EHLO_CACHE_TTL_MS = 24 * 3600_000;
+const MAX_ENTRIES = 500;
+
+const keyOf = (key: EhloCacheKey): string => JSON.stringify([key.security, key.host.toLowerCase(), key.port, key.clientName, key.user ?? '']);
+
+/** Whether EHLO lines advertise early pipelining. */
+export function advertisesPipeconnect(lines: readonly string[] | undefined): boolean {
+  return (lines ?? []).some((line) => /^(PIPECONNECT|X_PIPE_CONNECT)(\s|$)/i.test(line.trim()));
+}
+
+/** Capabilities from stored EHLO lines. */
+export function capabilitiesOf(lines: readonly string[]): Capabilities {
+  return parseCapabilities({ code: 250, lines: ['cached', ...lines] });
+}
+
+/** An in-memory cache (tests, and the fallback when none is configured). */
+export class MemoryEhloCache implements EhloCache {
+  private readonly entries = new Map<string, EhloCacheEntry>();
+  constructor(private readonly now: () => number = Date.now) {}
+  get(key: EhloCacheKey): EhloCacheEntry | undefined {
+    const entry = this.entries.get(keyOf(key));
+    return entry && Date.parse(entry.expiresAt) > this.now() ? entry : undefined;
+  }
+  put(key: EhloCacheKey, entry: Omit<EhloCacheEntry, 'storedAt' | 'expiresAt'>): void {
+    this.entries.set(keyOf(key), { ...entry, storedAt: new Date(this.now()).toISOString(), expiresAt: new Date(this.now() + EHLO_CACHE_TTL_MS).toISOString() });
+  }
+  forget(key: EhloCacheKey): void {
+    this.entries.delete(keyOf(key));
+  }
+}
+
+const entrySchema = z.object({
+  beforeTls: z.array(z.string().max(512)).max(100).optional(),
+  afterTls: z.array(z.string().max(512)).max(100),
+  fingerprintSha256: z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/),
+  storedAt: z.string().datetime(),
+  expiresAt: z.string().datetime(),
+});
+const fileSchema = z.object({ version: z.literal(1), entries: z.record(z.string(), z.unknown()) });
+
+/**
+ * The cache as a file in the data folder (`ehlo-cache.json`, mode 600, written atomically under a lock). It holds
+ * what servers advertise and certificate fingerprints, never a credential. An unreadable file is treated as empty
+ * and replaced: losing it costs round trips, never security.
+ */
+export class FileEhloCache implements EhloCache {
+  constructor(
+    private readonly file: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(key: EhloCacheKey): EhloCacheEntry | undefined {
+    const raw = this.read()[keyOf(key)];
+    const entry = entrySchema.safeParse(raw);
+    return entry.success && Date.parse(entry.data.expiresAt) > this.now() ? entry.data : undefined;
+  }
+
+  put(key: EhloCacheKey, entry: Omit<EhloCacheEntry, 'storedAt' | 'expiresAt'>): void {
+    const stored: EhloCacheEntry = { ...entry, storedAt: new Date(this.now()).toISOString(), expiresAt: new Date(this.now() + EHLO_CACHE_TTL_MS).toISOString() };
+    this.update((entries) => {
+      entries[keyOf(key)] = stored;
+    });
+  }
+
+  forget(key: EhloCacheKey): void {
+    this.update((entries) => {
+      delete entries[keyOf(key)];
+    });
+  }
+
+  private read(): Record<string, unknown> {
+    try {
+      const raw = readFileNoFollow(this.file);
+      if (!raw) return {};
+      const parsed = fileSchema.safeParse(JSON.parse(raw.toString('utf8')));
+      return parsed.success ? parsed.data.entries : {};
+    } catch {
+      return {};
+    }
+  }
+
+  private update(change: (entries: Record<string, unknown>) => void): void {
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+    withFileLockSync(this.file, () => {
+      const entries = this.read();
+      change(entries);
+      // Expired entries go, and the oldest beyond MAX_ENTRIES.
+      const live = Object.entries(entries)
+        .map(([k, v]) => [k, entrySchema.safeParse(v)] as const)
+        .filter(([, v]) => v.success && Date.parse(v.data.expiresAt) > this.now())
+        .sort(([, a], [, b]) => (b.success && a.success ? b.data.storedAt.localeCompare(a.data.storedAt) : 0))
+        .slice(0, MAX_ENTRIES);
+      writeFileAtomic(this.file, `${JSON.stringify({ version: 1, entries: Object.fromEntries(live.map(([k, v]) => [k, v.success ? v.data : undefined])) }, null, 2)}\n`);
+    });
+  }
+}
