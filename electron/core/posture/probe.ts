@@ -6,7 +6,7 @@ import { HoplightError } from '../errors.js';
 import { SmtpChannel } from '../smtp/channel.js';
 import { replyText } from '../smtp/reply.js';
 import { connectTcp, ehlo, ehloName, readGreeting, type Timeouts } from '../smtp/session-steps.js';
-import { viewOf, type HandshakeView } from '../tls/peer-verification.js';
+import { secureContextFor, viewOf, type HandshakeView } from '../tls/peer-verification.js';
 import { HandshakeFailure, tlsHandshake } from '../tls/tls-handshake.js';
 import { presentedChain } from './certificate-check.js';
 import { matchTlsa, type TlsaRecord } from './dane.js';
@@ -58,13 +58,14 @@ export interface ProbeOutcome {
 function probeTlsOptions(options: ProbeOptions): tls.ConnectionOptions {
   const version = options.tlsVersion;
   const old = version === 'TLSv1' || version === 'TLSv1.1';
+  const versions = version ? { minVersion: version, maxVersion: version } : { minVersion: 'TLSv1' as const };
+  // OpenSSL 3 refuses TLS 1.0/1.1 (and their SHA-1 signatures) at its default security level.
+  const ciphers = old || !version ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {};
   return {
-    ...(options.extraCaPem ? { ca: [...tls.rootCertificates, options.extraCaPem] } : {}),
+    // With an extra CA, one context per CA and version set, reused across probes and checks.
+    ...(options.extraCaPem ? { secureContext: secureContextFor({ ca: options.extraCaPem, ...versions, ...ciphers }) } : { ...versions, ...ciphers }),
     ...(isIP(options.checkedName) ? {} : { servername: options.checkedName }),
     checkServerIdentity: (_host, cert) => tls.checkServerIdentity(options.checkedName, cert),
-    ...(version ? { minVersion: version, maxVersion: version } : { minVersion: 'TLSv1' }),
-    // OpenSSL 3 refuses TLS 1.0/1.1 (and their SHA-1 signatures) at its default security level.
-    ...(old || !version ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
     ...(options.requestOcsp ? { requestOCSP: true } : {}),
     // With DANE records the verdict is ours, taken in observeHandshake before any SMTP byte goes over TLS:
     // PKIX-valid, or authenticated by a TLSA record, or the probe stops exactly as for a refused certificate.
