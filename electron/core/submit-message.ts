@@ -8,6 +8,7 @@ import { relayGuarantee } from './relay-guarantee.js';
 import { checkServerSettings } from './server-settings.js';
 import { capabilityLines, sizeLimit, type Capabilities } from './smtp/capabilities.js';
 import type { EhloCache } from './smtp/ehlo-cache.js';
+import type { TlsSessions } from './tls/session-store.js';
 import { openVerifiedSession, type SessionFacts } from './smtp/open-session.js';
 import { DotStuffer } from './smtp/dot-stuff-stream.js';
 import { queueIdFrom, replyText } from './smtp/reply.js';
@@ -48,6 +49,8 @@ export interface SubmitOptions {
    * app and the CLI keep them in the data folder); without it every session uses the ordinary order.
    */
   readonly ehloCache?: EhloCache;
+  /** TLS sessions to resume, kept in memory (the app keeps one store for its lifetime); each is verified anew. */
+  readonly tlsSessions?: TlsSessions;
   /** Where a bug in Hoplight (not a server or network failure) is logged; the CLI's and the app's console by default. */
   readonly logError?: (message: string, error: unknown) => void;
 }
@@ -176,6 +179,7 @@ async function runSession(prepared: PreparedSubmission, password: string | undef
       onTls: () => progress('tls'),
       startedAt: t0,
       ...(mode.prelude ? { prelude: mode.prelude } : {}),
+      ...(options.tlsSessions ? { tlsSessions: options.tlsSessions } : {}),
       ...(cache
         ? {
             early: {
@@ -408,7 +412,7 @@ function isRequireTlsRefusal(reply: SmtpReplyData, state: SessionState): boolean
  * 1.2 one) and each wait for an SMTP reply after writing (pipelined replies count once).
  */
 function roundTripsOf(state: SessionState): number {
-  const tls = state.tls ? (state.tls.protocol === 'TLSv1.3' ? 1 : 2) : 0;
+  const tls = state.tls ? (state.tls.protocol === 'TLSv1.3' || state.tls.resumed ? 1 : 2) : 0;
   return 1 + tls + (state.channel?.roundTrips ?? 0);
 }
 

@@ -41,6 +41,11 @@ export interface CertificateTrust {
 /** What the TLS layer of the carrying session negotiated. */
 export interface TlsFacts {
   readonly protocol: string;
+  /**
+   * The session resumed an earlier one (a ticket kept in memory): no certificate was sent on this handshake, and
+   * `certificate` is the one verified when that session began, under the same trust.
+   */
+  readonly resumed?: boolean;
   readonly cipher: string;
   readonly cipherStandardName?: string;
   /** Key exchange group, e.g. `X25519`, when Node reports it. */

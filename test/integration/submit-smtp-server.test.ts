@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSubmissionServer, type LocalServer, type ReceivedMessage } from '../../electron/core/sandbox/local-submission-server.js';
 import type { SubmissionServer } from '../../shared/types/message.js';
 import { MemoryEhloCache } from '../../electron/core/smtp/ehlo-cache.js';
+import { TlsSessions } from '../../electron/core/tls/session-store.js';
 import { roundTripsOf, startDelayProxy } from '../helpers/delay-proxy.js';
 import { makeTestPki, type TestPki } from '../helpers/pki.js';
 import { containsSecret, send, testMessage } from '../helpers/submit.js';
@@ -388,3 +389,38 @@ describe('a cache that claims early pipelining for a server that refuses early t
   });
 });
 
+
+describe('TLS session resumption', () => {
+  it('the second session to the same server resumes the first (kept in memory), says so, and shows the certificate verified then; other trust never resumes it', async () => {
+    const s = await server();
+    const sessions = new TlsSessions();
+    for (const [security, port] of [['starttls', s.starttlsPort], ['implicit', s.implicitPort]] as const) {
+      const first = await send(account(port as number, { security }), 'require-tls', PASSWORD, testMessage(), { tlsSessions: sessions });
+      expect(first.outcome).toBe('accepted');
+      expect(first.submissionHop.tls?.resumed).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 100)); // the TLS 1.3 tickets arrive after the handshake
+      const second = await send(account(port as number, { security }), 'require-tls', PASSWORD, testMessage(), { tlsSessions: sessions });
+      expect(second.outcome, JSON.stringify(second.error)).toBe('accepted');
+      expect(second.submissionHop.tls?.resumed, security).toBe(true);
+      expect(second.submissionHop.tls?.certificate.fingerprintSha256).toBe(first.submissionHop.tls?.certificate.fingerprintSha256);
+      expect(second.submissionHop.tls?.trust).toMatchObject({ chainTrusted: true, hostnameMatched: true });
+      expect(second.submissionHop.transcript.some((l) => /session resumed/.test(l.line))).toBe(true);
+      // Pinned (different trust), the kept session is not offered: a full handshake, verified against the pin.
+      const pinned = await send(account(port as number, { security, pinSha256: first.submissionHop.tls?.certificate.fingerprintSha256 as string }), 'require-tls', PASSWORD, testMessage(), { tlsSessions: sessions });
+      expect(pinned.outcome).toBe('accepted');
+      expect(pinned.submissionHop.tls?.resumed).toBeUndefined();
+    }
+    // A self-signed server trusted by its pin resumes too, under that pin only.
+    const own = await server({ cert: 'selfSigned' });
+    const pin = new X509Certificate(pki.selfSigned.certPem).fingerprint256;
+    const viaPin = { host: '127.0.0.1', port: own.starttlsPort as number, security: 'starttls' as const, user: USER, pinSha256: pin };
+    expect((await send(viaPin, 'default', PASSWORD, testMessage(), { tlsSessions: sessions })).outcome).toBe('accepted');
+    await new Promise((r) => setTimeout(r, 100));
+    const again = await send(viaPin, 'default', PASSWORD, testMessage(), { tlsSessions: sessions });
+    expect(again.outcome, JSON.stringify(again.error)).toBe('accepted');
+    expect(again.submissionHop.tls).toMatchObject({ resumed: true, certificate: { fingerprintSha256: pin }, trust: { pinned: true } });
+    // Without the pin, the same server is refused as ever: no kept session stands in for verification.
+    const unpinned = await send({ ...viaPin, pinSha256: undefined } as never, 'default', PASSWORD, testMessage(), { tlsSessions: sessions });
+    expect(unpinned.error?.code).toBe('ETLS');
+  });
+});

@@ -10,6 +10,7 @@ import { HoplightError, inputError, toErrorData } from '../errors.js';
 import { withFileLock } from '../files/atomic-file.js';
 import { visible } from '../report/visible.js';
 import { FileEhloCache, type EhloCache } from '../smtp/ehlo-cache.js';
+import { TlsSessions } from '../tls/session-store.js';
 import { prepareSubmission, submitMessage, type SubmitOptions } from '../submit-message.js';
 import { draftRecordSchema, OUTBOX_FORMAT_VERSION, storedOutboxSchema } from './draft-schema.js';
 import { Drafts, draftAsMessage } from './drafts.js';
@@ -69,6 +70,8 @@ export class Mailbox {
   private readonly typed = new Map<string, string>();
   /** Servers' EHLO responses, for early pipelining where they advertise it (no secrets). */
   private readonly ehloCache: EhloCache;
+  /** TLS sessions for resumption, in this process's memory only. */
+  private readonly tlsSessions = new TlsSessions();
 
   constructor(private readonly deps: MailboxDeps) {
     this.drafts = new Drafts(deps.dataDir);
@@ -222,7 +225,7 @@ export class Mailbox {
     const copy = this.sent.openCopy(entry.id);
     try {
       const { request, password } = resolved ?? (await this.deps.resolve(entry.draft, this.typed.get(entry.id)));
-      report = await submitMessage(request, password, { ehloCache: this.ehloCache, ...options, copyContent: (chunk) => copy.write(chunk) });
+      report = await submitMessage(request, password, { ehloCache: this.ehloCache, tlsSessions: this.tlsSessions, ...options, copyContent: (chunk) => copy.write(chunk) });
     } catch (error) {
       thrown = toErrorData(error);
       if (thrown.code === 'EINTERNAL') this.deps.logError?.('a send from the Outbox failed', error);

@@ -34,7 +34,7 @@ function submissionHop(report: SubmissionReport): HopView {
   const facts: HopFact[] = [{ label: 'Connection', value: hop.transport === 'implicit-tls' ? 'implicit TLS (RFC 8314)' : 'STARTTLS (RFC 3207)' }];
   const tls = hop.tls;
   if (tls) {
-    facts.push({ label: 'TLS', value: `${tls.protocol}, ${tls.cipher}${tls.keyExchange ? `, key exchange ${tls.keyExchange}` : ''}`, tone: 'good' });
+    facts.push({ label: 'TLS', value: `${tls.protocol}, ${tls.cipher}${tls.keyExchange ? `, key exchange ${tls.keyExchange}` : ''}${tls.resumed ? '; session resumed (the certificate shown was verified when it began)' : ''}`, tone: 'good' });
     facts.push({ label: 'Certificate', value: `${tls.certificate.subject}, issued by ${tls.certificate.issuer}, valid until ${tls.certificate.validTo.slice(0, 10)}` });
     facts.push(
       tls.trust.pinned

@@ -53,7 +53,7 @@ export function renderSubmissionReport(unsafe: SubmissionReport, style: RenderSt
   out.push(`  Transport:       ${hop.transport === 'implicit-tls' ? 'implicit TLS (RFC 8314)' : 'STARTTLS (RFC 3207)'}${hop.remoteAddress ? `, address ${hop.remoteAddress}` : ''}`);
   if (hop.tls) {
     const t = hop.tls;
-    out.push(`  TLS:             ${style.good(t.protocol)}, ${t.cipher}${t.keyExchange ? `, key exchange ${t.keyExchange}` : ''}`);
+    out.push(`  TLS:             ${style.good(t.protocol)}, ${t.cipher}${t.keyExchange ? `, key exchange ${t.keyExchange}` : ''}${t.resumed ? '; session resumed (certificate below as verified when the session began)' : ''}`);
     out.push(`  Certificate:     ${t.certificate.subject}`);
     out.push(`    names:         ${t.certificate.subjectAltNames.join(', ') || '(none)'}`);
     out.push(`    issuer:        ${t.certificate.issuer}`);

@@ -6,6 +6,7 @@ import type { TrustSettings } from '../tls/peer-verification.js';
 import { capabilityLines, type Capabilities } from './capabilities.js';
 import { SmtpChannel } from './channel.js';
 import { replyText } from './reply.js';
+import { sessionKey, type TlsSessions } from '../tls/session-store.js';
 import { advertisesPipeconnect, capabilitiesOf, type EhloCache, type EhloCacheKey } from './ehlo-cache.js';
 import { connectTcp, ehlo, ehloName, handshake, readEhlo, readGreeting, startTls, type Timeouts } from './session-steps.js';
 
@@ -41,6 +42,8 @@ export interface OpenOptions {
   readonly early?: { readonly cache: EhloCache; readonly user?: string; readonly afterTls: (cached: Capabilities) => boolean };
   /** A line for the start of the transcript (why this session was opened). */
   readonly prelude?: string;
+  /** TLS sessions to resume (in memory; every resumed session is verified as a full one is). */
+  readonly tlsSessions?: TlsSessions;
 }
 
 /** An early EHLO after TLS, written and not yet read: what the cache said it would answer. */
@@ -78,16 +81,17 @@ export async function openVerifiedSession(
   facts.clientName = clientName;
   const key: EhloCacheKey = { host: server.host, port: server.port, security: server.security, clientName, ...(options.early?.user !== undefined ? { user: options.early.user } : {}) };
   const cached = options.early?.cache.get(key);
+  const resumption = options.tlsSessions ? { sessions: options.tlsSessions, key: sessionKey(server.host, server.port, trust) } : undefined;
   if (options.signal?.aborted) throw new HoplightError('ECANCELLED', 'Cancelled before the session began.');
   if (server.security === 'implicit') {
     options.onTls?.();
     mark = performance.now();
     channel.note('TLS handshake started (implicit TLS)');
-    const secure = await handshake(channel.release(), trust, timeouts.tlsMs);
+    const secure = await handshake(channel.release(), trust, timeouts.tlsMs, 'implicit', resumption);
     channel.adopt(secure.socket);
     facts.tls = secure.facts;
     facts.timings.tlsMs = lap(mark);
-    channel.note(`TLS established: ${secure.facts.protocol}, ${secure.facts.cipher}`);
+    channel.note(`TLS established: ${secure.facts.protocol}, ${secure.facts.cipher}${secure.facts.resumed ? ', session resumed (the certificate is the one verified when it began)' : ''}`);
     // The greeting is read below, after an early EHLO when there is one.
   } else {
     mark = performance.now();
@@ -107,7 +111,7 @@ export async function openVerifiedSession(
     facts.capabilitiesBeforeTls = capabilityLines(before.reply);
     options.onTls?.();
     mark = performance.now();
-    facts.tls = await startTls(channel, before.capabilities, trust, timeouts, where, early);
+    facts.tls = await startTls(channel, before.capabilities, trust, timeouts, where, early, resumption);
     facts.timings.tlsMs = lap(mark);
   }
   // After TLS: early only with the very certificate the cache was bound to, and where its EHLO advertised it.

@@ -5,6 +5,7 @@ import type { RejectedRecipient, TlsFacts } from '../../../shared/types/report.j
 import type { AuthMethod } from '../../../shared/types/security.js';
 import { HoplightError } from '../errors.js';
 import { clientTlsOptions, describeTlsFailure, verifyPeer, type TrustSettings } from '../tls/peer-verification.js';
+import type { TlsSessions } from '../tls/session-store.js';
 import { HandshakeFailure, tlsHandshake } from '../tls/tls-handshake.js';
 import { parseCapabilities, type Capabilities } from './capabilities.js';
 import type { SmtpChannel } from './channel.js';
@@ -74,17 +75,37 @@ export function connectTcp(host: string, port: number, timeoutMs: number, signal
 }
 
 /** Runs the TLS handshake over a connected socket and verifies the peer before anything else is written. */
-export async function handshake(socket: net.Socket, trust: TrustSettings, timeoutMs: number, transport: 'starttls' | 'implicit' = 'implicit'): Promise<{ socket: tls.TLSSocket; facts: TlsFacts }> {
+export async function handshake(
+  socket: net.Socket,
+  trust: TrustSettings,
+  timeoutMs: number,
+  transport: 'starttls' | 'implicit' = 'implicit',
+  /** Where this server's TLS sessions are kept for resumption (verified again on every session all the same). */
+  resumption?: { readonly sessions: TlsSessions; readonly key: string },
+): Promise<{ socket: tls.TLSSocket; facts: TlsFacts }> {
   let secure: tls.TLSSocket;
+  const kept = resumption?.sessions.get(resumption.key);
   try {
-    secure = await tlsHandshake(socket, clientTlsOptions(trust), timeoutMs);
+    secure = await tlsHandshake(socket, { ...clientTlsOptions(trust), ...(kept ? { session: kept.session } : {}) }, timeoutMs, undefined, resumption ? (s) => resumption.sessions.setSession(resumption.key, s) : undefined);
   } catch (error) {
     if (error instanceof HandshakeFailure) throw describeTlsFailure(error.tlsError, trust, error.presented, transport);
     throw error;
   }
   try {
-    return { socket: secure, facts: verifyPeer(secure, trust) };
+    if (secure.isSessionReused()) {
+      // No certificate is sent on a resumed handshake: the server proved it holds the ticket of a session that
+      // was verified under exactly this trust (the key says so), and OpenSSL kept that verdict. Both must hold.
+      // (A pinned session was verified against its pin, not a CA: OpenSSL's CA verdict does not apply to it.)
+      if (!kept || (!secure.authorized && trust.pinnedFingerprint === undefined)) throw new HoplightError('ETLS', 'A resumed TLS session could not be matched with the verified session it continues. Nothing was sent.');
+      const cipher = secure.getCipher();
+      return { socket: secure, facts: { ...kept.verified, protocol: secure.getProtocol() ?? kept.verified.protocol, cipher: cipher.name, ...(cipher.standardName ? { cipherStandardName: cipher.standardName } : {}), resumed: true } };
+    }
+    const facts = verifyPeer(secure, trust);
+    resumption?.sessions.setVerified(resumption.key, facts);
+    return { socket: secure, facts };
   } catch (error) {
+    // A session that did not verify is never offered again.
+    resumption?.sessions.delete(resumption.key);
     secure.destroy();
     throw error;
   }
@@ -131,7 +152,15 @@ export async function ehlo(channel: SmtpChannel, name: string, timeouts: Timeout
  * RFC 3207 STARTTLS. Refuses to continue without it (no opportunistic fallback on hop 1). Bytes that arrive
  * after the 220 but before the handshake are an injection attempt (the CVE-2011-0411 class): abort.
  */
-export async function startTls(channel: SmtpChannel, capabilities: Capabilities, trust: TrustSettings, timeouts: Timeouts, where: string, alreadySent = false): Promise<TlsFacts> {
+export async function startTls(
+  channel: SmtpChannel,
+  capabilities: Capabilities,
+  trust: TrustSettings,
+  timeouts: Timeouts,
+  where: string,
+  alreadySent = false,
+  resumption?: { readonly sessions: TlsSessions; readonly key: string },
+): Promise<TlsFacts> {
   if (!capabilities.has('STARTTLS')) {
     throw new HoplightError('ESTARTTLS', `${where} does not offer STARTTLS, so the connection cannot be encrypted. Nothing was sent.`, {
       hint: 'Check the port: submission with STARTTLS is usually 587, implicit TLS 465. Hoplight never sends a password or a message in cleartext.',
@@ -149,9 +178,9 @@ export async function startTls(channel: SmtpChannel, capabilities: Capabilities,
   }
   const plain = channel.release();
   channel.note('TLS handshake started');
-  const { socket, facts } = await handshake(plain, trust, timeouts.tlsMs, 'starttls');
+  const { socket, facts } = await handshake(plain, trust, timeouts.tlsMs, 'starttls', resumption);
   channel.adopt(socket);
-  channel.note(`TLS established: ${facts.protocol}, ${facts.cipher}`);
+  channel.note(`TLS established: ${facts.protocol}, ${facts.cipher}${facts.resumed ? ', session resumed (the certificate is the one verified when it began)' : ''}`);
   return facts;
 }
 

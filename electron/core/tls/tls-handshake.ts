@@ -20,10 +20,12 @@ export class HandshakeFailure extends Error {
  * presented, so a refused certificate can be described. Nothing is trusted because it was looked at.
  * Rejects with ETIMEDOUT, or with a HandshakeFailure.
  */
-export function tlsHandshake(socket: Socket, options: tls.ConnectionOptions, timeoutMs: number, onOcspResponse?: (response: Buffer) => void): Promise<tls.TLSSocket> {
+export function tlsHandshake(socket: Socket, options: tls.ConnectionOptions, timeoutMs: number, onOcspResponse?: (response: Buffer) => void, onSession?: (session: Buffer) => void): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const secure = tls.connect({ ...options, socket });
     if (onOcspResponse) secure.on('OCSPResponse', onOcspResponse);
+    // TLS 1.3 tickets arrive after the handshake: every one is kept (the last replaces the others).
+    if (onSession) secure.on('session', onSession);
     let presented: HandshakeView | undefined;
     secure.prependOnceListener('secure', () => {
       presented = viewOf(secure);
