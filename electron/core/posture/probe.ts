@@ -168,13 +168,18 @@ export async function probe(options: ProbeOptions): Promise<ProbeOutcome> {
       channel.adopt(live);
     }
     if (options.injectNoop) {
-      // A vulnerable server kept "NOOP" from the cleartext buffer and now answers it inside TLS, unasked.
-      try {
-        const unsolicited = await channel.readReply(Math.min(options.timeouts.commandMs, 2000), 'anything');
-        outcome.injection = { vulnerable: true, detail: `After the handshake the server answered the NOOP sent before TLS: ${replyText(unsolicited)}` };
-      } catch (error) {
-        if (!(error instanceof HoplightError) || error.code !== 'ETIMEDOUT') throw error;
-        outcome.injection = { vulnerable: false, detail: 'The NOOP sent in the same packet as STARTTLS was discarded, as RFC 3207 requires.' };
+      // Decided by the server's own replies, with no fixed wait: EHLO goes over TLS, and its reply is
+      // unmistakable (it opens as the EHLO before TLS did, and lists extensions). A safe server answers only that;
+      // a vulnerable one kept "NOOP" from the cleartext buffer and answers it first, inside TLS, unasked.
+      channel.send([{ wire: `EHLO ${name}` }]);
+      const first = await channel.readReply(options.timeouts.commandMs, 'EHLO');
+      const isEhlo = (reply: SmtpReplyData): boolean => reply.code === 250 && (reply.lines.length > 1 || reply.lines[0] === outcome.ehloBeforeTls?.lines[0]);
+      if (isEhlo(first)) {
+        outcome.injection = { vulnerable: false, detail: 'The NOOP sent in the same packet as STARTTLS was discarded, as RFC 3207 requires: over TLS the server answered only the EHLO.' };
+      } else {
+        const second = await channel.readReply(options.timeouts.commandMs, 'EHLO');
+        if (!isEhlo(second)) throw new HoplightError('ECONNECTION', `The server's replies over TLS could not be told apart (${replyText(first)}; ${replyText(second)}), so the injection could not be checked.`);
+        outcome.injection = { vulnerable: true, detail: `After the handshake the server answered the NOOP sent before TLS (${replyText(first)}) before the EHLO sent over TLS.` };
       }
       outcome.stage = 'done';
       return outcome;
