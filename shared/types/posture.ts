@@ -68,6 +68,11 @@ export interface ExtensionsCheck {
   readonly requireTlsAfterTls: boolean;
   readonly requireTlsBeforeTls: boolean;
   readonly authBeforeTls: readonly string[];
+  /**
+   * Whether the server would take credentials before TLS, learned without sending any (see auth.cleartext-accepted);
+   * asked whether or not AUTH is advertised before TLS; undefined for implicit TLS or when the probe could not ask.
+   */
+  readonly authBeforeTlsProbe?: { readonly accepted: boolean; readonly mechanism: string; readonly reply: string };
   readonly authAfterTls: readonly string[];
   readonly pipelining: boolean;
   /** Early pipelining (PIPECONNECT, formerly X_PIPE_CONNECT). */

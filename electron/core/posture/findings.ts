@@ -25,6 +25,7 @@ export const FINDINGS = {
   'requiretls.missing': { severity: 'info', title: 'REQUIRETLS is not advertised: messages sent with "Require TLS on every hop" will be refused' },
   'requiretls.before-tls': { severity: 'medium', title: 'REQUIRETLS is advertised before TLS, which RFC 8689 §4.1 forbids' },
   'auth.before-tls': { severity: 'high', title: 'AUTH is offered before TLS: a client could send its password in cleartext' },
+  'auth.cleartext-accepted': { severity: 'critical', title: 'The server takes credentials in cleartext: AUTH before TLS was answered with a challenge (the check cancelled it and sent none)' },
   'auth.mechanisms': { severity: 'info', title: 'AUTH mechanisms offered over TLS' },
   'pipelining.supported': { severity: 'info', title: 'PIPELINING is supported (RFC 2920)' },
   'pipeconnect.supported': { severity: 'info', title: 'Early pipelining (PIPECONNECT) is supported' },
@@ -54,7 +55,7 @@ export const FINDINGS = {
 export type FindingId = keyof typeof FINDINGS;
 
 /** Makes a finding from the catalogue. */
-export function finding(id: FindingId, subject: string, detail?: string): Finding {
+export function finding(id: FindingId, subject: string, detail?: string, severity?: Severity): Finding {
   const entry = FINDINGS[id];
-  return { id, severity: entry.severity, title: entry.title, subject, ...(detail ? { detail } : {}) };
+  return { id, severity: severity ?? entry.severity, title: entry.title, subject, ...(detail ? { detail } : {}) };
 }

@@ -32,6 +32,12 @@ export interface ProbeOptions {
    * a DANE-aware relay trusts it, even when no CA vouches for it; without a match the PKIX verdict stands.
    */
   readonly daneRecords?: readonly TlsaRecord[];
+  /**
+   * Before TLS, if AUTH is advertised, ask whether the server would take credentials in cleartext without ever
+   * sending any: `AUTH <mechanism>` with no initial response; a 334 challenge is cancelled with "*" (RFC 4954 §4).
+   * The probe stops there (no STARTTLS).
+   */
+  readonly probeCleartextAuth?: boolean;
   /** Aborts the probe: its socket is destroyed at once and it ends with ECANCELLED. */
   readonly signal?: AbortSignal;
 }
@@ -46,6 +52,8 @@ export interface ProbeOutcome {
   ocspResponse?: Buffer | null;
   ehloAfterTls?: SmtpReplyData;
   injection?: { vulnerable: boolean; detail: string };
+  /** What the server answered to AUTH before TLS (probeCleartextAuth), advertised or not. */
+  cleartextAuth?: { accepted: boolean; mechanism: string; reply: string; advertised: boolean };
   stage: 'connect' | 'greeting' | 'ehlo' | 'starttls' | 'tls' | 'ehlo-tls' | 'done';
   error?: HoplightError;
 }
@@ -150,6 +158,26 @@ export async function probe(options: ProbeOptions): Promise<ProbeOutcome> {
       const before = await ehlo(channel, name, options.timeouts);
       outcome.ehloBeforeTls = before.reply;
       if (before.reply.code !== 250) throw new HoplightError('ECONNECTION', `EHLO refused: ${replyText(before.reply)}`, { reply: before.reply });
+      if (options.probeCleartextAuth) {
+        const mechanisms = before.capabilities.get('AUTH') ?? [];
+        // LOGIN and PLAIN without an initial response both begin with a server challenge: no secret is needed to
+        // learn. Asked even when AUTH is not advertised before TLS: an attacker who strips STARTTLS can add it to
+        // the EHLO, and a server that then takes a password is the real danger.
+        const mechanism = ['LOGIN', 'PLAIN'].find((m) => mechanisms.includes(m)) ?? mechanisms[0] ?? 'LOGIN';
+        {
+          channel.setAuthWindow(true);
+          channel.send([{ wire: `AUTH ${mechanism}` }]);
+          const reply = await channel.readReply(options.timeouts.commandMs, 'AUTH');
+          if (reply.code === 334) {
+            channel.send([{ wire: '*' }]); // RFC 4954 §4: the client cancels the exchange
+            await channel.readReply(options.timeouts.commandMs, 'the cancelled AUTH').catch(() => undefined);
+          }
+          channel.setAuthWindow(false);
+          outcome.cleartextAuth = { accepted: reply.code === 334, mechanism, reply: `${reply.code}${reply.enhancedStatus ? ` ${reply.enhancedStatus}` : ''}`, advertised: mechanisms.length > 0 };
+        }
+        outcome.stage = 'done';
+        return outcome;
+      }
       outcome.stage = 'starttls';
       const offered = before.capabilities.has('STARTTLS');
       outcome.starttls = { offered, accepted: false };

@@ -44,7 +44,8 @@ const skipped = <T>(reason: string): Attempt<T> => ({ status: 'not-run', reason 
 /**
  * Checks a submission or MX server's TLS posture with a handful of bounded, parallel connections: one full probe
  * (greeting, EHLO, STARTTLS, TLS with an OCSP request, EHLO again), one per TLS version, and one STARTTLS-injection
- * probe. It never authenticates and never sends mail.
+ * probe, and one that asks whether AUTH before TLS would take a password (it never sends one). It never
+ * authenticates and never sends mail.
  */
 export async function checkServer(options: ServerCheckOptions): Promise<ServerCheckResult> {
   const port = options.port ?? 587;
@@ -69,14 +70,15 @@ export async function checkServer(options: ServerCheckOptions): Promise<ServerCh
     return outcome;
   };
   const signal = options.signal ? { signal: options.signal } : {};
-  const [main, injection, ...versionProbes] = await Promise.all([
+  const [main, injection, cleartextAuth, ...versionProbes] = await Promise.all([
     step('main', security === 'implicit' ? 'TLS, certificate, greeting and EHLO' : 'Greeting, EHLO, STARTTLS, certificate and EHLO over TLS', { ...base, ...signal, requestOcsp: true }),
     security === 'starttls' ? step('injection', 'STARTTLS command injection', { ...base, ...signal, injectNoop: true }) : Promise.resolve(undefined),
+    security === 'starttls' ? step('auth-before-tls', 'Whether AUTH before TLS would take a password (none is sent)', { ...base, ...signal, probeCleartextAuth: true }) : Promise.resolve(undefined),
     ...VERSIONS.map((tlsVersion) => step(tlsVersion, `${VERSION_WORDS[tlsVersion]} offered alone`, { ...base, ...signal, tlsVersion, stopAfterHandshake: true })),
   ]);
   if (options.signal?.aborted) throw cancelledCheck();
   const subject = `${options.host}:${port}`;
-  const result = assemble(main, injection, versionProbes as ProbeOutcome[], { ...base, subject });
+  const result = assemble(main, injection, versionProbes as ProbeOutcome[], { ...base, subject }, cleartextAuth?.cleartextAuth);
   return { ...result, startedAt: startedAt.toISOString(), durationMs: Math.round(performance.now() - t0) };
 }
 
@@ -105,7 +107,7 @@ interface Context {
   readonly subject: string;
 }
 
-function assemble(main: ProbeOutcome, injectionProbe: ProbeOutcome | undefined, versionProbes: readonly ProbeOutcome[], context: Context): Omit<ServerCheckResult, 'startedAt' | 'durationMs'> {
+function assemble(main: ProbeOutcome, injectionProbe: ProbeOutcome | undefined, versionProbes: readonly ProbeOutcome[], context: Context, cleartextAuth?: ProbeOutcome['cleartextAuth']): Omit<ServerCheckResult, 'startedAt' | 'durationMs'> {
   const { subject } = context;
   const findings: Finding[] = [];
   const reached = main.stage !== 'connect';
@@ -176,12 +178,13 @@ function assemble(main: ProbeOutcome, injectionProbe: ProbeOutcome | undefined, 
     }
   }
 
-  const extensions = afterLines ? done(extensionsOf(main, context.security)) : skipped<ExtensionsCheck>(refused ? untrusted : 'EHLO over TLS was not reached');
-  if (extensions.status === 'completed') extensionFindings(extensions.result, subject, findings);
+  const extensions = afterLines ? done({ ...extensionsOf(main, context.security), ...(cleartextAuth ? { authBeforeTlsProbe: { accepted: cleartextAuth.accepted, mechanism: cleartextAuth.mechanism, reply: cleartextAuth.reply } } : {}) }) : skipped<ExtensionsCheck>(refused ? untrusted : 'EHLO over TLS was not reached');
+  if (extensions.status === 'completed') extensionFindings(extensions.result, subject, findings, cleartextAuth);
+  if (cleartextAuth?.accepted && !cleartextAuth.advertised) findings.push(finding('auth.cleartext-accepted', subject, `AUTH ${cleartextAuth.mechanism} before TLS was answered ${cleartextAuth.reply}, although AUTH is not advertised before TLS (a client misled by a stripped EHLO would send its password in cleartext)`));
   else if (main.ehloBeforeTls) {
     // Even without TLS, what the cleartext EHLO offers is a fact worth reporting.
     const before = parseCapabilities(main.ehloBeforeTls);
-    if (before.has('AUTH')) findings.push(finding('auth.before-tls', subject, `AUTH ${before.get('AUTH')?.join(' ')}`));
+    if (before.has('AUTH')) authBeforeTlsFindings(`AUTH ${before.get('AUTH')?.join(' ')}`, subject, findings, cleartextAuth);
     if (before.has('REQUIRETLS')) findings.push(finding('requiretls.before-tls', subject));
   }
 
@@ -266,10 +269,23 @@ function extensionsOf(main: ProbeOutcome, security: 'starttls' | 'implicit'): Ex
   };
 }
 
-function extensionFindings(e: ExtensionsCheck, subject: string, findings: Finding[]): void {
+/**
+ * AUTH before TLS, told apart: a server that answered AUTH with a challenge would take a password in cleartext
+ * (critical); one that refused it keeps auth.before-tls at medium with its refusal quoted (a client that pipelines
+ * `AUTH PLAIN <initial response>` still sends its password before that refusal arrives); untold, it stays high.
+ */
+function authBeforeTlsFindings(offered: string, subject: string, findings: Finding[], probe: ProbeOutcome['cleartextAuth']): void {
+  if (probe?.accepted) {
+    findings.push(finding('auth.cleartext-accepted', subject, `AUTH ${probe.mechanism} before TLS was answered ${probe.reply}`));
+    findings.push(finding('auth.before-tls', subject, offered));
+  } else if (probe) findings.push(finding('auth.before-tls', subject, `${offered}; AUTH ${probe.mechanism} before TLS was refused: ${probe.reply}`, 'medium'));
+  else findings.push(finding('auth.before-tls', subject, offered));
+}
+
+function extensionFindings(e: ExtensionsCheck, subject: string, findings: Finding[], probe?: ProbeOutcome['cleartextAuth']): void {
   findings.push(finding(e.requireTlsAfterTls ? 'requiretls.supported' : 'requiretls.missing', subject));
   if (e.requireTlsBeforeTls) findings.push(finding('requiretls.before-tls', subject));
-  if (e.authBeforeTls.length > 0) findings.push(finding('auth.before-tls', subject, `AUTH ${e.authBeforeTls.join(' ')}`));
+  if (e.authBeforeTls.length > 0) authBeforeTlsFindings(`AUTH ${e.authBeforeTls.join(' ')}`, subject, findings, probe);
   if (e.authAfterTls.length > 0) findings.push(finding('auth.mechanisms', subject, e.authAfterTls.join(' ')));
   if (e.pipelining) findings.push(finding('pipelining.supported', subject));
   if (e.pipeconnect) findings.push(finding('pipeconnect.supported', subject));

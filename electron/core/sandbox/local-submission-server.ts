@@ -41,6 +41,8 @@ export interface LocalServerOptions {
   readonly offerStartTls?: boolean;
   /** SIZE limit in bytes. */
   readonly sizeLimit?: number;
+  /** Offer and take AUTH before TLS (a badly configured server, for the checker's tests); never for the sandbox. */
+  readonly allowInsecureAuth?: boolean;
   /** Called for each accepted message before the 250 reply; a throw becomes a 451. */
   readonly onMessage: (message: ReceivedMessage) => Promise<void> | void;
 }
@@ -107,13 +109,13 @@ function serverOptions(options: LocalServerOptions, secure: boolean): SMTPServer
     ...(options.sizeLimit ? { size: options.sizeLimit } : {}),
     authMethods: ['PLAIN', 'LOGIN'],
     authOptional: auth === undefined,
-    allowInsecureAuth: false,
+    allowInsecureAuth: options.allowInsecureAuth === true,
     disabledCommands: auth === undefined ? ['AUTH'] : [],
     logger: false,
     // smtp-server advertises AUTH before TLS (and then refuses it). A client could send its password in
     // cleartext on seeing it, so AUTH is hidden until the session is secure (as Postfix's smtpd_tls_auth_only does).
     onConnect(session, callback) {
-      if (!secure) session.disabledCommands = ['AUTH'];
+      if (!secure && options.allowInsecureAuth !== true) session.disabledCommands = ['AUTH'];
       callback();
     },
     onSecure(_socket, session, callback) {

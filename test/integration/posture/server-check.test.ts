@@ -135,6 +135,53 @@ describe('server check against smtp-server and scripted servers', () => {
     expect(ids(result)).toEqual(expect.arrayContaining(['pipeconnect.supported', 'chunking.supported', 'smtputf8.missing']));
   });
 
+  it('AUTH before TLS, told apart without sending a credential: a server that would take one is critical, one that refuses stays medium with its refusal quoted', async () => {
+    for (const [answer, expected, advertised] of [
+      ['334 VXNlcm5hbWU6', 'accepted', true],
+      ['538 5.7.11 Encryption required for requested authentication mechanism', 'refused', true],
+      // Not advertised, yet taken: what a client would do after an attacker added AUTH to a stripped EHLO.
+      ['334 VXNlcm5hbWU6', 'accepted', false],
+    ] as const) {
+      const server = await startScriptedServer(
+        pki,
+        '220 scripted.test ESMTP\r\n',
+        politeScript((line, context) => {
+          const upper = line.toUpperCase();
+          if (upper.startsWith('EHLO') && !context.secure) return ['250-scripted.test', '250-PIPELINING', ...(advertised ? ['250-AUTH PLAIN LOGIN'] : []), '250 STARTTLS'];
+          if (upper.startsWith('AUTH') && !context.secure) return answer;
+          if (line === '*') return '501 5.7.0 Authentication cancelled';
+          return 'default';
+        }),
+      );
+      closers.push(() => server.close());
+      const result = await check(server.port);
+      const auth = result.findings.filter((f) => f.id.startsWith('auth.'));
+      if (expected === 'accepted' && advertised) {
+        expect(auth.find((f) => f.id === 'auth.cleartext-accepted')).toMatchObject({ severity: 'critical', detail: 'AUTH LOGIN before TLS was answered 334' });
+        expect(auth.find((f) => f.id === 'auth.before-tls')?.severity).toBe('high');
+      } else if (expected === 'accepted') {
+        expect(auth.find((f) => f.id === 'auth.cleartext-accepted')).toMatchObject({ severity: 'critical', detail: expect.stringMatching(/although AUTH is not advertised before TLS/) });
+        expect(auth.find((f) => f.id === 'auth.before-tls')).toBeUndefined();
+      } else {
+        expect(auth.find((f) => f.id === 'auth.cleartext-accepted')).toBeUndefined();
+        expect(auth.find((f) => f.id === 'auth.before-tls')).toMatchObject({ severity: 'medium', detail: expect.stringMatching(/refused: 538 5\.7\.11/) });
+      }
+      // What the probes sent before TLS about AUTH: the bare command, and "*" to cancel a challenge; never a credential.
+      const command = /^(EHLO|HELO|STARTTLS|QUIT|NOOP|RSET|MAIL|RCPT|DATA)\b/i;
+      const authLines = server.sessions.flatMap((lines) => lines.filter((l) => /^AUTH|^\*$/i.test(l) || (/^[A-Za-z0-9+/]{4,}=*$/.test(l) && !command.test(l))));
+      expect(authLines).toEqual(expected === 'accepted' ? ['AUTH LOGIN', '*'] : ['AUTH LOGIN']);
+    }
+  });
+
+  it('smtp-server with allowInsecureAuth offers and takes AUTH before TLS: found taking credentials in cleartext, critical', async () => {
+    const server = await startLocalSubmissionServer({ starttlsPort: 0, tls: pki.server, auth: { user: 'u', password: 'p4ssw0rd-x' }, advertiseRequireTls: true, allowInsecureAuth: true, onMessage: () => undefined });
+    closers.push(() => server.close());
+    const result = await check(server.starttlsPort as number);
+    expect(result.findings.find((f) => f.id === 'auth.cleartext-accepted')?.severity).toBe('critical');
+    expect(result.findings.find((f) => f.id === 'auth.before-tls')?.severity).toBe('high');
+    expect(result.extensions).toMatchObject({ status: 'completed', result: { authBeforeTlsProbe: { accepted: true, mechanism: 'LOGIN', reply: '334' } } });
+  });
+
   it('STARTTLS command injection is detected on a server that runs pre-TLS commands inside TLS', async () => {
     const vulnerable = await scripted(['STARTTLS'], ['PIPELINING'], {}, true);
     const result = await check(vulnerable.port);
