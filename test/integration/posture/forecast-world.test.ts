@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:https';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResolver } from '../../../electron/core/dns/dns-client.js';
@@ -177,5 +178,33 @@ describe.skipIf(!available)('forecast per relay behaviour, in a local DNSSEC wor
     expect(stdout).toMatch(/5\.7\.10: when the next hop could not be authenticated/);
     expect(stdout).toMatch(/A relay that authenticates only by DANE \(Postfix "dane"\): returns it to you \(5\.7\.10\)/);
     expect(stdout).toMatch(/Senders that honour DANE and MTA-STS will hold it/);
+  });
+
+  it('a batch: --domain with several domains and --domains-file, NDJSON as each finishes, a summary table, and a domain that fails is a row, not the end', async () => {
+    const root = resolve(__dirname, '..', '..', '..');
+    const file = join(pki.dir, 'domains.txt');
+    writeFileSync(file, '# the admin\'s domains\nperfect.test\nno-requiretls.test  # no REQUIRETLS on its MX\n\nperfect.test\nmissing.test\n');
+    const run = async (extra: string[]): Promise<{ code: unknown; stdout: string }> => {
+      const child = spawn(process.execPath, [join(root, 'bin', 'hoplight.cjs'), 'check', ...extra, '--resolver', `127.0.0.1:${world.port}`, '--ca', pki.caFile], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      return { code: await new Promise((done) => child.on('close', done)), stdout };
+    };
+    const json = await run(['--domain', 'unsigned.test', 'not a domain!', '--domains-file', file, '--concurrency', '2', '--json']);
+    expect(json.code).toBe(0);
+    const rows = json.stdout.trim().split('\n').map((line) => JSON.parse(line) as { domain: string; result?: DomainCheckResult; error?: { code: string; field?: string } });
+    expect(rows.map((r) => r.domain).sort()).toEqual(['missing.test', 'no-requiretls.test', 'not a domain!', 'perfect.test', 'unsigned.test']);
+    expect(rows.find((r) => r.domain === 'not a domain!')?.error).toMatchObject({ code: 'EINPUT', field: 'domain' });
+    expect(rows.find((r) => r.domain === 'missing.test')?.result?.mx.status).toBe('error');
+    expect(rows.find((r) => r.domain === 'perfect.test')?.result?.forecast['require-tls'].verdict).toBe('deliverable');
+
+    const text = await run(['--domain', 'perfect.test', 'no-requiretls.test', 'missing.test']);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.split('\n');
+    expect(lines[0]).toMatch(/^Domain\s+MX DNSSEC\s+MTA-STS\s+DANE\s+REQUIRETLS on every MX\s+Require TLS forecast$/);
+    expect(lines.find((l) => l.startsWith('perfect.test'))).toMatch(/signed\s+\S+\s+valid\s+yes\s+deliverable/);
+    expect(lines.find((l) => l.startsWith('no-requiretls.test'))).toMatch(/signed\s+\S+\s+valid\s+no\s+/);
+    expect(lines.find((l) => l.startsWith('missing.test'))).toMatch(/could not check/);
+    expect(text.stdout).toMatch(/3 domains checked\./);
   });
 });

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkServer } from '../../../electron/core/posture/server-check.js';
 import { startLocalSubmissionServer, type LocalServer } from '../../../electron/core/sandbox/local-submission-server.js';
@@ -246,6 +248,22 @@ describe.skipIf(!postfixHere)('server check against Postfix, Debian defaults and
     expect(result.tlsVersions.TLSv1).toMatchObject({ status: 'completed', result: { accepted: false } });
     expect(result.tlsVersions['TLSv1.1']).toMatchObject({ status: 'completed', result: { accepted: false } });
     expect(ids(result)).toContain('tls.version.tls1_2-only-or-newer');
+  });
+
+  it('hoplight check HOST --ports: the submission and implicit-TLS ports checked in parallel, each reported', async () => {
+    const root = resolve(__dirname, '..', '..', '..');
+    const run = spawnSync(process.execPath, [join(root, 'bin', 'hoplight.cjs'), 'check', '127.0.0.1', '--ports', `${plain.submissionPort},${plain.implicitPort}/implicit`, '--ca', pki.caFile, '--json'], { cwd: root, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const results = JSON.parse(run.stdout) as ServerCheckResult[];
+    expect(results.map((r) => [r.port, r.security, r.tls.status])).toEqual([
+      [plain.submissionPort, 'starttls', 'completed'],
+      [plain.implicitPort, 'implicit', 'completed'],
+    ]);
+    const text = spawnSync(process.execPath, [join(root, 'bin', 'hoplight.cjs'), 'check', '127.0.0.1', '--ports', `${plain.submissionPort},${plain.implicitPort}/implicit`, '--ca', pki.caFile], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(text.stdout.match(/^Server 127\.0\.0\.1:\d+/gm)).toHaveLength(2);
+    const bad = spawnSync(process.execPath, [join(root, 'bin', 'hoplight.cjs'), 'check', '127.0.0.1', '--ports', '587/tls'], { cwd: root, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/ports/);
   });
 
   it('implicit TLS port, with --security auto on a non-465 port needing an explicit choice', async () => {
