@@ -124,7 +124,10 @@ export interface MxHostCheck {
   readonly addresses: Attempt<{ readonly addresses: readonly string[]; readonly authenticated: boolean }>;
   /** `unreachable` is its own state (outbound port 25 is often blocked), never "insecure". */
   readonly reachability: 'reachable' | 'unreachable' | 'not-checked';
+  /** The check of the first address (IPv4 first); every address's own check is in `addressChecks`. */
   readonly server: Attempt<ServerCheckResult>;
+  /** One check per address (A and AAAA, at most MAX_MX_ADDRESSES), when the host has more than one. */
+  readonly addressChecks?: readonly { readonly address: string; readonly server: Attempt<ServerCheckResult> }[];
   readonly mtaStsMatch: Attempt<{ readonly matched: boolean; readonly pattern?: string }>;
   readonly dane: Attempt<{ readonly authenticated: boolean; readonly records: readonly TlsaMatchResult[]; readonly valid: boolean }>;
   /** RFC 8689 §4.2.1 applied to this host: could a compliant relay hand it a REQUIRETLS message? */

@@ -29,6 +29,9 @@ export interface DomainCheckOptions {
   readonly onProgress?: (step: CheckStep) => void;
 }
 
+/** At most this many addresses of one MX are checked (A first, then AAAA), in parallel. */
+export const MAX_MX_ADDRESSES = 4;
+
 /** How long a domain check may take in all: DNS, MTA-STS and every MX checked in parallel. */
 export const DEFAULT_DOMAIN_DEADLINE_MS = 90_000;
 
@@ -109,6 +112,8 @@ export async function checkDomain(options: DomainCheckOptions): Promise<DomainCh
   if (tlsRpt.status === 'completed') findings.push(tlsRpt.result.record ? finding('tlsrpt.present', domain, tlsRpt.result.record) : finding('tlsrpt.missing', domain));
   for (const host of mxHosts) {
     if (host.reachability === 'unreachable') findings.push(finding('mx.unreachable', host.name, host.server.status === 'completed' && host.server.result.connection.status === 'error' ? host.server.result.connection.reason : undefined));
+    const disagreement = addressDisagreement(host);
+    if (disagreement) findings.push(finding('mx.addresses-disagree', host.name, disagreement));
     if (host.mtaStsMatch.status === 'completed' && !host.mtaStsMatch.result.matched && policy && policy.mode !== 'none') findings.push(finding('mta-sts.mx-mismatch', host.name, `policy lists ${policy.mx.join(', ')}`));
     if (host.dane.status === 'completed') {
       const d = host.dane.result;
@@ -128,7 +133,8 @@ export async function checkDomain(options: DomainCheckOptions): Promise<DomainCh
     mxHosts,
     mtaSts,
     tlsRpt,
-    forecast: forecastDomain({ domain, mxSecure: mxAuthenticated, mtaSts, mx, hosts: mxHosts }),
+    // Each address of an MX stands for itself in the forecast: a relay may reach any of them.
+    forecast: forecastDomain({ domain, mxSecure: mxAuthenticated, mtaSts, mx, hosts: mxHosts.flatMap((h) => (h.addressChecks ?? [{ server: h.server }]).map((a) => ({ ...h, server: a.server }))) }),
     findings,
   };
 }
@@ -160,12 +166,15 @@ async function checkMxHost(host: { name: string; preference: number }, context: 
   const { resolver } = context;
   const [addresses, tlsa] = await Promise.all([
     attempt(async () => {
-      const answer = await resolver.query(host.name, 'A');
-      return { addresses: answer.answers.map((a) => String(recordData(a))), authenticated: answer.authenticated };
+      // IPv4 and IPv6 alike: a relay may reach either, so each is checked.
+      const [a, aaaa] = await Promise.all([resolver.query(host.name, 'A'), resolver.query(host.name, 'AAAA')]);
+      const found = [...a.answers, ...aaaa.answers].filter((r) => r.type === 'A' || r.type === 'AAAA').map((r) => String(recordData(r)));
+      return { addresses: found, authenticated: a.authenticated && aaaa.authenticated };
     }),
     attempt(() => resolver.query(`_25._tcp.${host.name}`, 'TLSA')),
   ]);
-  const address = addresses.status === 'completed' ? addresses.result.addresses[0] : undefined;
+  const all = addresses.status === 'completed' ? addresses.result.addresses.slice(0, MAX_MX_ADDRESSES) : [];
+  const address = all[0];
   // RFC 7672 §2.2: TLSA records count only when the MX, its addresses and the records themselves are validated.
   // The checker then authenticates the certificate as a DANE-aware relay would, so a DANE-only MX (say, a
   // self-signed certificate under a DANE-EE record) is checked to the end instead of stopping at "untrusted".
@@ -176,8 +185,8 @@ async function checkMxHost(host: { name: string; preference: number }, context: 
           .filter((r) => (r.usage === 2 || r.usage === 3) && r.selector <= 1 && r.matchingType <= 2)
           .map((r) => ({ usage: r.usage, selector: r.selector, matchingType: r.matchingType, data: Buffer.from(r.certificate).toString('hex') }))
       : [];
-  const server: Attempt<ServerCheckResult> = address
-    ? await attempt(() =>
+  const checkAddress = (address: string): Promise<Attempt<ServerCheckResult>> =>
+    attempt(() =>
         checkServer({
           host: address,
           port: context.smtpPort ?? 25,
@@ -189,8 +198,9 @@ async function checkMxHost(host: { name: string; preference: number }, context: 
           ...(context.signal ? { signal: context.signal } : {}),
           deadlineMs: Math.max(1, Math.min(DEFAULT_CHECK_DEADLINE_MS, context.deadlineAt - performance.now())),
         }),
-      )
-    : skipped(addresses.status === 'completed' ? `${host.name} has no IPv4 address` : `its address could not be resolved: ${addresses.status === 'error' ? addresses.reason : ''}`);
+      );
+  const perAddress = await Promise.all(all.map(async (a) => ({ address: a, server: await checkAddress(a) })));
+  const server: Attempt<ServerCheckResult> = perAddress[0]?.server ?? skipped(addresses.status === 'completed' ? `${host.name} has no address` : `its address could not be resolved: ${addresses.status === 'error' ? addresses.reason : ''}`);
   const reachability: MxHostCheck['reachability'] = server.status !== 'completed' ? 'not-checked' : server.result.connection.status === 'completed' ? 'reachable' : 'unreachable';
 
   const mtaStsMatch: MxHostCheck['mtaStsMatch'] = context.policy
@@ -213,6 +223,29 @@ async function checkMxHost(host: { name: string; preference: number }, context: 
     dane = done({ authenticated: tlsa.result.authenticated, records: matches, valid: tlsa.result.authenticated && matches.some((m) => m.matched && m.usable && (m.usage === 3 || nameOk)) });
   }
 
-  const checked = { name: host.name, preference: host.preference, addresses, reachability, server, mtaStsMatch, dane };
-  return { ...checked, requireTls: requireTlsForHost({ ...checked, requireTls: { deliverable: 'unknown', reasons: [] } }, { domain: context.domain, mxSecure: context.mxAuthenticated, mtaSts: context.mtaSts }) };
+  const checked = { name: host.name, preference: host.preference, addresses, reachability, server, ...(perAddress.length > 1 ? { addressChecks: perAddress } : {}), mtaStsMatch, dane };
+  // A relay may reach any address: the host can take a REQUIRETLS message only if every address can.
+  const facts = { domain: context.domain, mxSecure: context.mxAuthenticated, mtaSts: context.mtaSts };
+  const perAddressTls = (perAddress.length > 1 ? perAddress : [{ address: address ?? '', server }]).map((p) => requireTlsForHost({ ...checked, server: p.server, requireTls: { deliverable: 'unknown', reasons: [] } }, facts));
+  const deliverable = perAddressTls.some((r) => r.deliverable === false) ? false : perAddressTls.every((r) => r.deliverable === true) ? true : 'unknown';
+  return { ...checked, requireTls: { deliverable, reasons: [...new Set(perAddressTls.flatMap((r) => r.reasons))] } };
 }
+
+/** How the addresses of one MX differ (REQUIRETLS after TLS, the certificate, reachability), or undefined. */
+function addressDisagreement(host: MxHostCheck): string | undefined {
+  if (!host.addressChecks || host.addressChecks.length < 2) return undefined;
+  const describe = (server: Attempt<ServerCheckResult>): { reach: string; requireTls: string; certificate: string } => {
+    if (server.status !== 'completed' || server.result.connection.status !== 'completed') return { reach: 'unreachable', requireTls: '?', certificate: '?' };
+    const r = server.result;
+    return {
+      reach: 'reachable',
+      requireTls: r.extensions.status === 'completed' ? (r.extensions.result.requireTlsAfterTls ? 'REQUIRETLS' : 'no REQUIRETLS') : '?',
+      certificate: r.certificate.status === 'completed' ? r.certificate.result.leaf.fingerprintSha256.slice(0, 11) : '?',
+    };
+  };
+  const seen = host.addressChecks.map((a) => ({ address: a.address, ...describe(a.server) }));
+  const differs = (key: 'reach' | 'requireTls' | 'certificate'): boolean => new Set(seen.map((s) => s[key]).filter((v) => v !== '?')).size > 1;
+  if (!differs('reach') && !differs('requireTls') && !differs('certificate')) return undefined;
+  return seen.map((s) => `${s.address}: ${s.reach === 'reachable' ? `${s.requireTls}, certificate ${s.certificate}…` : 'unreachable'}`).join('; ');
+}
+

@@ -34,6 +34,7 @@ export const FINDINGS = {
   'connection.failed': { severity: 'info', title: 'Could not connect: nothing about this server could be checked' },
   'mx.none': { severity: 'high', title: 'The domain publishes no mail server (null MX or no address)' },
   'mx.implicit': { severity: 'low', title: 'No MX record: mail goes to the domain’s own address (RFC 5321 §5.1)' },
+  'mx.addresses-disagree': { severity: 'high', title: 'The addresses of this MX do not behave alike (REQUIRETLS, certificate or reachability): a relay may reach any of them' },
   'mx.unreachable': { severity: 'info', title: 'Could not connect to this MX on port 25 from here (often blocked for home connections); not a finding about the server' },
   'dnssec.signed': { severity: 'ok', title: 'The MX records are DNSSEC-validated' },
   'dnssec.unsigned': { severity: 'medium', title: 'The MX records are not DNSSEC-validated: they could be forged on the way' },

@@ -98,8 +98,11 @@ export function renderDomainCheck(unsafe: DomainCheckResult, style: RenderStyle 
     out.push(`    MTA-STS:     ${attempt(host.mtaStsMatch, (m) => (m.matched ? `listed (${m.pattern ?? ''})` : style.bad('not listed')), style)}`);
     out.push(`    DANE:        ${attempt(host.dane, (d) => (d.records.length === 0 ? 'no TLSA records' : `${d.records.map((r) => `${r.usage} ${r.selector} ${r.matchingType}: ${r.detail}`).join('; ')}; validated ${yes(d.authenticated)}`), style)}`);
     out.push(`    REQUIRETLS:  ${host.requireTls.deliverable === 'unknown' ? style.dim('unknown') : host.requireTls.deliverable ? style.good('a compliant relay can deliver') : style.bad('a compliant relay cannot deliver')} (${host.requireTls.reasons.join('; ')})`);
-    if (host.server.status === 'completed' && host.reachability === 'reachable') {
-      out.push(...renderServerCheck(host.server.result, style).split('\n').map((line) => `    ${line}`));
+    // Each address on its own: a relay may reach any of them (the first one's check is host.server).
+    for (const check of host.addressChecks ?? [{ address: '', server: host.server }]) {
+      if (check.server.status === 'completed' && check.server.result.connection.status === 'completed') {
+        out.push(...renderServerCheck(check.server.result, style).split('\n').map((line) => `    ${line}`));
+      } else if (host.addressChecks) out.push(`    ${check.address}: ${style.dim(check.server.status === 'completed' ? 'could not connect on port 25 from here' : check.server.reason)}`);
     }
   }
   out.push('', style.bold('Last hop, for each security choice and each kind of sending relay (--json has the evidence)'));

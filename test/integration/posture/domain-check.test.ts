@@ -26,6 +26,9 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
   let world: DnsWorld;
   let mx1: LocalServer;
   let mx2: LocalServer;
+  // The same MX name on an IPv6 address, without REQUIRETLS: the dual-stack host of dual.test.
+  let mx6: LocalServer;
+  let dualV4: LocalServer;
   let https: Server;
   let signed: DomainCheckResult;
   let plain: DomainCheckResult;
@@ -42,6 +45,9 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
       startLocalSubmissionServer({ host: `${net}.2`, starttlsPort: 25, tls: mx1Cert, advertiseRequireTls: true, onMessage }),
       startLocalSubmissionServer({ host: `${net}.3`, starttlsPort: 25, tls: mx2Cert, advertiseRequireTls: false, onMessage }),
     ]);
+    const dualCert = issueCertificate({ commonName: 'mx.dual.test', names: ['mx.dual.test'] }, pki.ca);
+    mx6 = await startLocalSubmissionServer({ host: '::1', starttlsPort: 25, tls: dualCert, advertiseRequireTls: false, onMessage });
+    dualV4 = await startLocalSubmissionServer({ host: `${net}.5`, starttlsPort: 25, tls: dualCert, advertiseRequireTls: true, onMessage });
     https = createServer({ key: stsCert.keyPem, cert: stsCert.certPem }, (request, response) => {
       if (request.url === '/.well-known/mta-sts.txt' && request.headers.host === 'mta-sts.example.test') {
         response.writeHead(200, { 'content-type': 'text/plain' }).end('version: STSv1\r\nmode: enforce\r\nmx: mx1.example.test\r\nmax_age: 86400\r\n');
@@ -71,6 +77,7 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
       { name: 'bogus.test', signed: true, bogus: true, records: ['@ MX 10 mx', `mx A ${net}.3`] },
       { name: 'testing.test', signed: false, records: ['@ MX 10 mx.plain.test.', '_mta-sts TXT "v=STSv1; id=7"', `mta-sts A ${net}.4`] },
       { name: 'nullmx.test', signed: true, records: ['@ MX 0 .'] },
+      { name: 'dual.test', signed: true, records: ['@ MX 10 mx', `mx A ${net}.5`, 'mx AAAA ::1'] },
     ]);
     const resolver = createResolver({ host: '127.0.0.1', port: world.port });
     [signed, plain] = await Promise.all([
@@ -79,7 +86,7 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
     ]);
   });
   afterAll(async () => {
-    await Promise.all([world?.stop(), mx1?.close(), mx2?.close(), new Promise((done) => (https ? https.close(done) : done(undefined)))]);
+    await Promise.all([world?.stop(), mx1?.close(), mx2?.close(), mx6?.close(), dualV4?.close(), new Promise((done) => (https ? https.close(done) : done(undefined)))]);
   });
 
   it('reads MX records with the resolver’s DNSSEC verdict', () => {
@@ -175,6 +182,22 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
     expect(result.findings.map((f) => f.id)).toContain('mta-sts.testing');
     expect(result.mxHosts[0]?.mtaStsMatch).toMatchObject({ status: 'completed', result: { matched: true, pattern: '.plain.test' } });
     expect(result.forecast.default.verdict).toBe('opportunistic');
+  });
+
+  it('an MX with an A and an AAAA address that differ in REQUIRETLS: both checked, the disagreement is a finding, and the forecast takes the weaker one', async () => {
+    const result = await checkDomain({ domain: 'dual.test', resolver: createResolver({ host: '127.0.0.1', port: world.port }), extraCaPem: pki.ca.certPem, timeouts: { connectMs: 2000 } });
+    const host = result.mxHosts[0]!;
+    expect(host.addresses).toMatchObject({ status: 'completed', result: { addresses: [`${net}.5`, '::1'], authenticated: true } });
+    expect(host.addressChecks?.map((a) => [a.address, a.server.status === 'completed' && a.server.result.extensions.status === 'completed' && a.server.result.extensions.result.requireTlsAfterTls])).toEqual([
+      [`${net}.5`, true],
+      ['::1', false],
+    ]);
+    const disagree = result.findings.find((f) => f.id === 'mx.addresses-disagree');
+    expect(disagree).toMatchObject({ severity: 'high', subject: 'mx.dual.test' });
+    expect(disagree?.detail).toMatch(new RegExp(`${net.replace(/\./g, '\\.')}\\.5: REQUIRETLS.*::1: no REQUIRETLS`));
+    // A relay may reach the IPv6 address, which cannot take a REQUIRETLS message.
+    expect(host.requireTls.deliverable).toBe(false);
+    expect(result.forecast['require-tls'].verdict).not.toBe('deliverable');
   });
 
   it('a null MX (RFC 7505): the domain accepts no mail', async () => {
