@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,5 +12,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     fileParallelism: false,
     reporters: process.env.CI ? ['verbose'] : ['default'],
+    // A data folder of the run's own for anything (a CLI child, a cache) that does not set one: the tests never
+    // read or write the real ~/.config/Hoplight.
+    env: { HOPLIGHT_HOME: process.env.HOPLIGHT_HOME ?? mkdtempSync(join(tmpdir(), 'hoplight-test-home-')) },
   },
 });

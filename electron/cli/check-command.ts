@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { dataDir } from '../core/data-dir.js';
+import { FileMtaStsCache } from '../core/posture/mta-sts-cache.js';
 import { HoplightError, inputError } from '../core/errors.js';
 import { MAX_CA_FILE_BYTES, readLocalFile } from '../core/files/local-file.js';
 import { EXIT } from '../core/exit-codes.js';
@@ -109,17 +112,19 @@ export async function runCheck(args: readonly string[]): Promise<number> {
   if (values.domain !== undefined || values['domains-file'] !== undefined) {
     if (values.security || values.name || values.ports) throw new HoplightError('EINPUT', `--domain takes no --security, --name or --ports.\n\n${CHECK_USAGE}`, { field: 'domain' });
     const address = values.resolver !== undefined ? parseResolverAddress(values.resolver) : systemResolverAddress();
+    // The app's MTA-STS policy cache, in the shared data folder: a policy is used as a sender uses it.
+    const mtaStsCache = new FileMtaStsCache(join(dataDir(), 'mta-sts-cache.json'));
     const listed = values['domains-file'] !== undefined ? parseDomainList((await readLocalFile('domains-file', values['domains-file'], MAX_DOMAINS_FILE_BYTES)).toString('utf8')) : [];
     const domains = parseDomainList([...(values.domain !== undefined ? [values.domain] : []), ...positionals, ...listed].join('\n'));
     if (domains.length === 0) throw inputError('domain', 'give at least one domain.');
     if (domains.length > 1 || values['domains-file'] !== undefined) {
       const concurrency = values.concurrency !== undefined ? Number(values.concurrency) : DEFAULT_BATCH_CONCURRENCY;
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw inputError('concurrency', 'must be a whole number from 1 to 64.');
-      return runBatch(domains, { resolver: createResolver(address), ...(extraCaPem ? { extraCaPem } : {}), ...(deadlineMs ? { deadlineMs } : {}), concurrency }, values.json === true);
+      return runBatch(domains, { resolver: createResolver(address), mtaStsCache, ...(extraCaPem ? { extraCaPem } : {}), ...(deadlineMs ? { deadlineMs } : {}), concurrency }, values.json === true);
     }
     if (values.concurrency !== undefined) throw inputError('concurrency', 'goes with several domains.');
     const progress = terminalProgress();
-    const result = await checkDomain({ domain: domains[0] as string, resolver: createResolver(address), ...(extraCaPem ? { extraCaPem } : {}), ...(deadlineMs ? { deadlineMs } : {}), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) }).finally(progress.clear);
+    const result = await checkDomain({ domain: domains[0] as string, mtaStsCache, resolver: createResolver(address), ...(extraCaPem ? { extraCaPem } : {}), ...(deadlineMs ? { deadlineMs } : {}), ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) }).finally(progress.clear);
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stdout.write(`${renderDomainCheck(result, terminalStyle())}\n`);
     return result.mx.status === 'error' && /did not answer|failed/.test(result.mx.reason) ? EXIT.connectionFailed : EXIT.accepted;

@@ -4,6 +4,7 @@ import type { Result } from '../../shared/types/errors.js';
 import { createResolver, parseResolverAddress, systemResolverAddress } from '../core/dns/dns-client.js';
 import { HoplightError, toErrorData } from '../core/errors.js';
 import { checkDomain } from '../core/posture/domain-check.js';
+import { FileMtaStsCache } from '../core/posture/mta-sts-cache.js';
 import { DEFAULT_FORECAST_TTL_MS, ForecastCache, knownForecasts } from '../core/posture/forecast-cache.js';
 import { join } from 'node:path';
 import { SandboxService } from '../core/sandbox/sandbox-service.js';
@@ -48,10 +49,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         emlPath: files.eml,
       }),
   });
+  // One MTA-STS policy cache for the composer's forecasts, the check screen and the CLI (the data folder's).
+  const mtaStsCache = new FileMtaStsCache(join(deps.dataDir, 'mta-sts-cache.json'));
   const forecasts = new ForecastCache(
     (domain) =>
     checkDomain({
       domain,
+      mtaStsCache,
       resolver: createResolver(deps.forecast?.resolver ? parseResolverAddress(deps.forecast.resolver) : systemResolverAddress()),
       ...(deps.forecast?.extraCaPem ? { extraCaPem: deps.forecast.extraCaPem } : {}),
       ...(deps.forecast?.smtpPort ? { smtpPort: deps.forecast.smtpPort } : {}),

@@ -7,6 +7,7 @@ import { matchTlsa } from './dane.js';
 import { finding } from './findings.js';
 import { forecastDomain, requireTlsForHost } from './forecast.js';
 import { lookupMtaSts, mxAllowed, type MtaStsLookup } from './mta-sts.js';
+import type { MtaStsCache } from './mta-sts-cache.js';
 import { DEFAULT_CHECK_DEADLINE_MS, allowListeners, cancelledCheck, checkServer, report } from './server-check.js';
 
 /** What to check, and through what: the resolver and the extra trusted CA are parameters, so tests stay local. */
@@ -18,6 +19,8 @@ export interface DomainCheckOptions {
   /** Port 25 unless a test says otherwise. */
   readonly smtpPort?: number;
   readonly httpsPort?: number;
+  /** MTA-STS policies kept as a sender keeps them (RFC 8461 §5.1); without one, every check fetches. */
+  readonly mtaStsCache?: MtaStsCache;
   /** At most this many MX hosts are checked (in preference order, in parallel). */
   readonly maxMx?: number;
   readonly timeouts?: Partial<Timeouts>;
@@ -70,7 +73,7 @@ export async function checkDomain(options: DomainCheckOptions): Promise<DomainCh
 
   const [mx, mtaSts, tlsRpt] = await Promise.all([
     tracked('mx', 'MX records and their DNSSEC status', () => attempt(() => lookupMx(domain, resolver))),
-    tracked('mta-sts', 'MTA-STS record and policy', () => attempt(() => lookupMtaSts(domain, resolver, { ...(options.extraCaPem ? { extraCaPem: options.extraCaPem } : {}), ...(options.httpsPort ? { httpsPort: options.httpsPort } : {}) }))),
+    tracked('mta-sts', 'MTA-STS record and policy', () => attempt(() => lookupMtaSts(domain, resolver, { ...(options.extraCaPem ? { extraCaPem: options.extraCaPem } : {}), ...(options.httpsPort ? { httpsPort: options.httpsPort } : {}), ...(options.mtaStsCache ? { cache: options.mtaStsCache } : {}) }))),
     tracked('tls-rpt', 'TLS-RPT record', () =>
       attempt(async () => {
         const record = txtStrings(await resolver.query(`_smtp._tls.${domain}`, 'TXT')).find((t) => /^v=TLSRPTv1\b/i.test(t));
@@ -105,9 +108,10 @@ export async function checkDomain(options: DomainCheckOptions): Promise<DomainCh
   }
   if (mtaSts.status === 'completed') {
     const m = mtaSts.result;
-    if (!m.record) findings.push(finding('mta-sts.missing', domain));
+    if (!m.policy && !m.record) findings.push(finding('mta-sts.missing', domain));
     else if (!m.policy) findings.push(finding('mta-sts.invalid', domain, m.problem));
-    else findings.push(finding(m.policy.mode === 'enforce' ? 'mta-sts.enforce' : m.policy.mode === 'testing' ? 'mta-sts.testing' : 'mta-sts.none', domain, `max_age ${m.policy.maxAge}; mx ${m.policy.mx.join(', ')}`));
+    else findings.push(finding(m.policy.mode === 'enforce' ? 'mta-sts.enforce' : m.policy.mode === 'testing' ? 'mta-sts.testing' : 'mta-sts.none', domain, `max_age ${m.policy.maxAge}; mx ${m.policy.mx.join(', ')}${m.source === 'cache' ? `; from the cache (fetched ${m.cachedAt}; the record's id is unchanged)` : ''}`));
+    if (m.source === 'cache-fallback') findings.push(finding('mta-sts.cached-fallback', domain, m.problem));
   }
   if (tlsRpt.status === 'completed') findings.push(tlsRpt.result.record ? finding('tlsrpt.present', domain, tlsRpt.result.record) : finding('tlsrpt.missing', domain));
   for (const host of mxHosts) {

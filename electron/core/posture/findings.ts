@@ -42,6 +42,7 @@ export const FINDINGS = {
   'mta-sts.testing': { severity: 'low', title: 'MTA-STS policy in testing mode: failures are reported, not prevented' },
   'mta-sts.none': { severity: 'low', title: 'MTA-STS policy in mode "none"' },
   'mta-sts.missing': { severity: 'medium', title: 'No MTA-STS policy: senders cannot tell that TLS is required' },
+  'mta-sts.cached-fallback': { severity: 'low', title: 'The live MTA-STS policy could not be had; the cached one, still within its max_age, was used, as a sender does (RFC 8461 §5.1)' },
   'mta-sts.invalid': { severity: 'high', title: 'An MTA-STS record is published but its policy cannot be fetched or parsed' },
   'mta-sts.mx-mismatch': { severity: 'high', title: 'An MX is not listed in the MTA-STS policy: enforcing senders will not deliver to it' },
   'dane.valid': { severity: 'ok', title: 'A DNSSEC-validated TLSA record matches the certificate the MX presented (DANE)' },

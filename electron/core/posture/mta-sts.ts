@@ -4,12 +4,20 @@ import type { MtaStsPolicy } from '../../../shared/types/posture.js';
 import { recordData, type Resolver } from '../dns/dns-client.js';
 import { HoplightError } from '../errors.js';
 import { httpsGet } from '../net/https-get.js';
+import type { CachedPolicy, MtaStsCache } from './mta-sts-cache.js';
 
 /** What we learned about a domain's MTA-STS. */
 export interface MtaStsLookup {
   readonly record: boolean;
   readonly policy?: MtaStsPolicy;
   readonly problem?: string;
+  /**
+   * Where the policy came from, as a sender would have it (RFC 8461 §5.1): fetched now; the cache, because the
+   * record's id had not changed; or the cache, because the live policy (or record) could not be had (`problem`
+   * then says why).
+   */
+  readonly source?: 'fetched' | 'cache' | 'cache-fallback';
+  readonly cachedAt?: string;
 }
 
 /** Options for the HTTPS policy fetch; the tests trust their own CA and use their own port. */
@@ -17,6 +25,8 @@ export interface PolicyFetchOptions {
   readonly extraCaPem?: string;
   readonly httpsPort?: number;
   readonly timeoutMs?: number;
+  /** Policies kept as a sender keeps them; without one, every lookup fetches. */
+  readonly cache?: MtaStsCache;
 }
 
 /** mailauth's resolver contract, answered from our DNSSEC-aware resolver. */
@@ -35,6 +45,21 @@ function mailauthResolver(resolver: Resolver) {
  * The fetch is ours so that the resolver and the trusted CAs are parameters, not the process's globals.
  */
 export async function lookupMtaSts(domain: string, resolver: Resolver, options: PolicyFetchOptions = {}): Promise<MtaStsLookup> {
+  const cached = options.cache?.get(domain);
+  // A cached policy within its max_age stands in when the live one cannot be had (RFC 8461 §5.1), and says so.
+  const fallback = (live: MtaStsLookup): MtaStsLookup => (cached && !live.policy ? { record: live.record, policy: cached.policy, source: 'cache-fallback', cachedAt: cached.fetchedAt, problem: `${live.problem ?? 'no live policy'}; the cached policy (fetched ${cached.fetchedAt}, within its max_age) was used, as a sender does` } : live);
+  let live: MtaStsLookup;
+  try {
+    live = await lookupLive(domain, resolver, options, cached);
+  } catch (error) {
+    if (!cached) throw error;
+    return fallback({ record: true, problem: `the _mta-sts record could not be looked up (${(error as Error).message})` });
+  }
+  if (live.source === 'fetched' && live.policy) options.cache?.put(domain, live.policy);
+  return live.record ? fallback(live) : cached ? fallback({ record: false, problem: 'no _mta-sts record is published now' }) : live;
+}
+
+async function lookupLive(domain: string, resolver: Resolver, options: PolicyFetchOptions, cached: CachedPolicy | undefined): Promise<MtaStsLookup> {
   let id: string | false;
   try {
     id = await mtaSts.resolvePolicy(domain, { resolver: mailauthResolver(resolver) });
@@ -44,6 +69,8 @@ export async function lookupMtaSts(domain: string, resolver: Resolver, options: 
     return { record: true, problem: `the _mta-sts record is invalid: ${(error as Error).message || (error as { code?: string }).code}` };
   }
   if (!id) return { record: false };
+  // The same id as the cached policy's: the policy has not changed, and is not fetched again (§3.3).
+  if (cached && cached.policy.id === id) return { record: true, policy: cached.policy, source: 'cache', cachedAt: cached.fetchedAt };
   const host = `mta-sts.${domain}`;
   let addresses: string[];
   try {
@@ -61,7 +88,7 @@ export async function lookupMtaSts(domain: string, resolver: Resolver, options: 
   }
   try {
     const parsed = mtaSts.parsePolicy(body) as { mode: MtaStsPolicy['mode']; maxAge: number; mx?: string[] };
-    return { record: true, policy: { id, mode: parsed.mode, maxAge: parsed.maxAge, mx: parsed.mx ?? [] } };
+    return { record: true, policy: { id, mode: parsed.mode, maxAge: parsed.maxAge, mx: parsed.mx ?? [] }, source: 'fetched' };
   } catch (error) {
     return { record: true, problem: `the policy is invalid: ${(error as Error).message}` };
   }

@@ -1,9 +1,11 @@
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { POSTURE_CHANNELS } from '../../../shared/ipc/channels/posture.js';
 import type { CheckStep } from '../../../shared/types/posture.js';
 import { createResolver, parseResolverAddress, systemResolverAddress } from '../../core/dns/dns-client.js';
 import { HoplightError, inputError } from '../../core/errors.js';
 import { checkDomain } from '../../core/posture/domain-check.js';
+import { FileMtaStsCache } from '../../core/posture/mta-sts-cache.js';
 import { RecentChecks } from '../../core/posture/recent-checks.js';
 import { checkServer } from '../../core/posture/server-check.js';
 import { extraCa, type HandlerContext, type Implementations } from './context.js';
@@ -14,6 +16,7 @@ export function postureHandlers(ctx: HandlerContext): Implementations<typeof POS
   // How checks are made where the request does not say (the app: the system's resolver and roots).
   const base = deps.forecast;
   const recent = new RecentChecks(deps.dataDir);
+  const mtaStsCache = new FileMtaStsCache(join(deps.dataDir, 'mta-sts-cache.json'));
   const trust = async (caFile: string | undefined): Promise<{ extraCaPem?: string }> => (caFile ? extraCa(caFile) : base?.extraCaPem ? { extraCaPem: base.extraCaPem } : {});
   /** Runs a check under its operation id: cancellable through `posture:cancel`, its steps emitted as `posture:progress`. */
   const tracked = async <T>(operationId: string | undefined, work: (options: { signal: AbortSignal; onProgress?: (step: CheckStep) => void }) => Promise<T>): Promise<T> => {
@@ -33,6 +36,7 @@ export function postureHandlers(ctx: HandlerContext): Implementations<typeof POS
       const result = await tracked(operationId, async (options) =>
         checkDomain({
           domain,
+          mtaStsCache,
           resolver: createResolver(resolver ?? base?.resolver ? parseResolverAddress((resolver ?? base?.resolver) as string) : systemResolverAddress()),
           ...(await trust(caFile)),
           ...(base?.smtpPort ? { smtpPort: base.smtpPort } : {}),

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createResolver } from '../../../electron/core/dns/dns-client.js';
 import { checkDomain } from '../../../electron/core/posture/domain-check.js';
+import { MemoryMtaStsCache } from '../../../electron/core/posture/mta-sts-cache.js';
 import { startLocalSubmissionServer, type LocalServer } from '../../../electron/core/sandbox/local-submission-server.js';
 import { issueCertificate } from '../../../electron/core/tls/local-ca.js';
 import type { DomainCheckResult } from '../../../shared/types/posture.js';
@@ -198,6 +199,39 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
     // A relay may reach the IPv6 address, which cannot take a REQUIRETLS message.
     expect(host.requireTls.deliverable).toBe(false);
     expect(result.forecast['require-tls'].verdict).not.toBe('deliverable');
+  });
+
+  it('MTA-STS as a sender keeps it: fetched once, used from the cache while the id is unchanged, and used (and said so) when the policy server is down', async () => {
+    const cache = new MemoryMtaStsCache();
+    const resolver = createResolver({ host: '127.0.0.1', port: world.port });
+    let requests = 0;
+    const count = (): void => void (requests += 1);
+    https.on('request', count);
+    try {
+      const first = await checkDomain({ domain: 'example.test', resolver, extraCaPem: pki.ca.certPem, mtaStsCache: cache, timeouts: { connectMs: 2000 } });
+      expect(first.mtaSts).toMatchObject({ status: 'completed', result: { source: 'fetched', policy: { mode: 'enforce', id: '20261122' } } });
+      expect(requests).toBe(1);
+      const second = await checkDomain({ domain: 'example.test', resolver, extraCaPem: pki.ca.certPem, mtaStsCache: cache, timeouts: { connectMs: 2000 } });
+      expect(second.mtaSts).toMatchObject({ status: 'completed', result: { source: 'cache', policy: { mode: 'enforce' } } });
+      expect(requests).toBe(1); // the record's id is unchanged: no fetch (RFC 8461 §3.3)
+      expect(second.findings.find((f) => f.id === 'mta-sts.enforce')?.detail).toMatch(/from the cache/);
+    } finally {
+      https.off('request', count);
+    }
+    // A cache whose policy carries an older id: the live policy is fetched, and when it cannot be, the cached
+    // one (still within its max_age) is used, and the check says so.
+    const stale = new MemoryMtaStsCache();
+    stale.put('example.test', { id: 'older-id', mode: 'enforce', maxAge: 86400, mx: ['mx1.example.test'] });
+    await new Promise<void>((done) => https.close(() => done()));
+    try {
+      const down = await checkDomain({ domain: 'example.test', resolver, extraCaPem: pki.ca.certPem, mtaStsCache: stale, timeouts: { connectMs: 2000 } });
+      expect(down.mtaSts).toMatchObject({ status: 'completed', result: { source: 'cache-fallback', policy: { id: 'older-id', mode: 'enforce' } } });
+      expect(down.findings.find((f) => f.id === 'mta-sts.cached-fallback')?.detail).toMatch(/could not be fetched.*the cached policy .* was used/);
+      // The forecast uses the same policy: the MX listed in it still counts as MTA-STS-protected.
+      expect(down.mxHosts[0]?.mtaStsMatch).toMatchObject({ status: 'completed', result: { matched: true } });
+    } finally {
+      await new Promise<void>((done) => https.listen(443, `${net}.4`, done));
+    }
   });
 
   it('a null MX (RFC 7505): the domain accepts no mail', async () => {
