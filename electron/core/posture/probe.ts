@@ -173,7 +173,8 @@ export async function probe(options: ProbeOptions): Promise<ProbeOutcome> {
             await channel.readReply(options.timeouts.commandMs, 'the cancelled AUTH').catch(() => undefined);
           }
           channel.setAuthWindow(false);
-          outcome.cleartextAuth = { accepted: reply.code === 334, mechanism, reply: `${reply.code}${reply.enhancedStatus ? ` ${reply.enhancedStatus}` : ''}`, advertised: mechanisms.length > 0 };
+          // A challenge (334), or any positive answer, means it would go on in cleartext; only 4xx/5xx refuse.
+          outcome.cleartextAuth = { accepted: reply.code < 400, mechanism, reply: `${reply.code}${reply.enhancedStatus ? ` ${reply.enhancedStatus}` : ''}`, advertised: mechanisms.length > 0 };
         }
         outcome.stage = 'done';
         return outcome;
