@@ -5,7 +5,8 @@ import { FileMtaStsCache } from '../core/posture/mta-sts-cache.js';
 import { HoplightError, inputError } from '../core/errors.js';
 import { MAX_CA_FILE_BYTES, readLocalFile } from '../core/files/local-file.js';
 import { EXIT } from '../core/exit-codes.js';
-import { isIPv6 } from 'node:net';
+import { isIP, isIPv6 } from 'node:net';
+import { addressDisagreement, hostAddresses } from '../core/posture/host-addresses.js';
 import { checkServer } from '../core/posture/server-check.js';
 import { parseDeadline, parsePort } from '../core/server-settings.js';
 import { createResolver, parseResolverAddress, systemResolverAddress } from '../core/dns/dns-client.js';
@@ -17,7 +18,7 @@ import { visible } from '../core/report/visible.js';
 import { terminalStyle } from './terminal.js';
 
 /** `hoplight check --help`. */
-export const CHECK_USAGE = `Usage: hoplight check HOST[:PORT] [--security starttls|implicit|auto] [--name TLS_NAME] [--ca FILE] [--deadline SECS] [--json]
+export const CHECK_USAGE = `Usage: hoplight check HOST[:PORT] [--security starttls|implicit|auto] [--name TLS_NAME] [--resolver IP[:PORT]] [--ca FILE] [--deadline SECS] [--json]
        hoplight check HOST --ports 25,465,587[,PORT/starttls|PORT/implicit…] [--name TLS_NAME] [--ca FILE] [--json]
        hoplight check --domain DOMAIN [DOMAIN…] [--domains-file FILE] [--concurrency N] [--resolver IP[:PORT]] [--ca FILE] [--json]
 
@@ -28,6 +29,9 @@ PORT defaults to 587; --security auto (the default) means implicit TLS on 465 an
 With --domain: the domain's MX hosts (DNSSEC-validated or not, as the resolver says), each MX's posture on port
 25, MTA-STS, DANE, TLS-RPT, and a forecast of the last hop for each security choice. The resolver defaults to the
 system's; it must validate DNSSEC for the AD bit to mean anything.
+
+A HOST given by name is checked on each of its A and AAAA addresses (up to 4, in parallel; through --resolver
+when given), and addresses that behave differently are said; with --json, one array when there are several.
 
 --ports checks several ports of one server in parallel (465 with implicit TLS, the others with STARTTLS) and
 reports each; with --json, one array.
@@ -129,7 +133,6 @@ export async function runCheck(args: readonly string[]): Promise<number> {
     else process.stdout.write(`${renderDomainCheck(result, terminalStyle())}\n`);
     return result.mx.status === 'error' && /did not answer|failed/.test(result.mx.reason) ? EXIT.connectionFailed : EXIT.accepted;
   }
-  if (values.resolver !== undefined) throw inputError('resolver', '--resolver goes with --domain.');
   if (values.concurrency !== undefined) throw inputError('concurrency', 'goes with several domains.');
   if (positionals.length !== 1 || !positionals[0]) throw new HoplightError('EINPUT', `Give exactly one HOST[:PORT].\n\n${CHECK_USAGE}`, { field: 'host' });
   const security = values.security ?? 'auto';
@@ -149,9 +152,34 @@ export async function runCheck(args: readonly string[]): Promise<number> {
     else process.stdout.write(`${results.map((r) => renderServerCheck(r, terminalStyle())).join('\n\n')}\n`);
     return results.some((r) => r.connection.status === 'completed') ? EXIT.accepted : EXIT.connectionFailed;
   }
+  // A host name: each of its A and AAAA addresses (a client may reach any), through --resolver or the system's.
+  const resolver = values.resolver !== undefined ? createResolver(parseResolverAddress(values.resolver)) : undefined;
+  const addresses = await hostAddresses(target.host, resolver).catch((error: unknown) => {
+    if (resolver) throw error;
+    return [target.host]; // the system cannot say: the check connects by name and reports what it finds
+  });
+  if (addresses.length > 1) {
+    const checks = await Promise.all(
+      addresses.map(async (address) => ({
+        address,
+        result: await checkServer({ host: address, ...(target.port !== undefined ? { port: target.port } : {}), security: security as 'starttls' | 'implicit' | 'auto', tlsName: values.name ?? target.host, ...(extraCaPem ? { extraCaPem } : {}), ...(deadlineMs ? { deadlineMs } : {}) }),
+      })),
+    );
+    const disagreement = addressDisagreement(checks.map((c) => ({ address: c.address, server: { status: 'completed' as const, result: c.result } })));
+    if (values.json) process.stdout.write(`${JSON.stringify(checks.map((c) => c.result), null, 2)}\n`);
+    else {
+      const style = terminalStyle();
+      process.stdout.write(`${style.bold(`${target.host} has ${checks.length} addresses; each is checked:`)} ${checks.map((c) => c.address).join(', ')}\n\n`);
+      process.stdout.write(`${checks.map((c) => renderServerCheck(c.result, style)).join('\n\n')}\n`);
+      if (disagreement) process.stdout.write(`\n${style.bad(`The addresses do not behave alike: ${disagreement}.`)} A client may reach any of them.\n`);
+    }
+    return checks.some((c) => c.result.connection.status === 'completed') ? EXIT.accepted : EXIT.connectionFailed;
+  }
+  if (resolver && !isIP(target.host)) target.host = addresses[0] as string;
   const progress = terminalProgress();
   const result = await checkServer({
     ...target,
+    ...(resolver && !isIP(positionals[0] as string) && !values.name ? { tlsName: parseTarget(positionals[0] as string).host } : {}),
     ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     security: security as 'starttls' | 'implicit' | 'auto',
     ...(values.name ? { tlsName: values.name } : {}),

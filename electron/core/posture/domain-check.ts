@@ -4,6 +4,7 @@ import { recordData, txtStrings, type Resolver } from '../dns/dns-client.js';
 import { inputError } from '../errors.js';
 import type { Timeouts } from '../smtp/session-steps.js';
 import { matchTlsa } from './dane.js';
+import { addressDisagreement } from './host-addresses.js';
 import { finding } from './findings.js';
 import { forecastDomain, requireTlsForHost } from './forecast.js';
 import { lookupMtaSts, mxAllowed, type MtaStsLookup } from './mta-sts.js';
@@ -116,7 +117,7 @@ export async function checkDomain(options: DomainCheckOptions): Promise<DomainCh
   if (tlsRpt.status === 'completed') findings.push(tlsRpt.result.record ? finding('tlsrpt.present', domain, tlsRpt.result.record) : finding('tlsrpt.missing', domain));
   for (const host of mxHosts) {
     if (host.reachability === 'unreachable') findings.push(finding('mx.unreachable', host.name, host.server.status === 'completed' && host.server.result.connection.status === 'error' ? host.server.result.connection.reason : undefined));
-    const disagreement = addressDisagreement(host);
+    const disagreement = addressDisagreement(host.addressChecks ?? []);
     if (disagreement) findings.push(finding('mx.addresses-disagree', host.name, disagreement));
     if (host.mtaStsMatch.status === 'completed' && !host.mtaStsMatch.result.matched && policy && policy.mode !== 'none') findings.push(finding('mta-sts.mx-mismatch', host.name, `policy lists ${policy.mx.join(', ')}`));
     if (host.dane.status === 'completed') {
@@ -234,22 +235,3 @@ async function checkMxHost(host: { name: string; preference: number }, context: 
   const deliverable = perAddressTls.some((r) => r.deliverable === false) ? false : perAddressTls.every((r) => r.deliverable === true) ? true : 'unknown';
   return { ...checked, requireTls: { deliverable, reasons: [...new Set(perAddressTls.flatMap((r) => r.reasons))] } };
 }
-
-/** How the addresses of one MX differ (REQUIRETLS after TLS, the certificate, reachability), or undefined. */
-function addressDisagreement(host: MxHostCheck): string | undefined {
-  if (!host.addressChecks || host.addressChecks.length < 2) return undefined;
-  const describe = (server: Attempt<ServerCheckResult>): { reach: string; requireTls: string; certificate: string } => {
-    if (server.status !== 'completed' || server.result.connection.status !== 'completed') return { reach: 'unreachable', requireTls: '?', certificate: '?' };
-    const r = server.result;
-    return {
-      reach: 'reachable',
-      requireTls: r.extensions.status === 'completed' ? (r.extensions.result.requireTlsAfterTls ? 'REQUIRETLS' : 'no REQUIRETLS') : '?',
-      certificate: r.certificate.status === 'completed' ? r.certificate.result.leaf.fingerprintSha256.slice(0, 11) : '?',
-    };
-  };
-  const seen = host.addressChecks.map((a) => ({ address: a.address, ...describe(a.server) }));
-  const differs = (key: 'reach' | 'requireTls' | 'certificate'): boolean => new Set(seen.map((s) => s[key]).filter((v) => v !== '?')).size > 1;
-  if (!differs('reach') && !differs('requireTls') && !differs('certificate')) return undefined;
-  return seen.map((s) => `${s.address}: ${s.reach === 'reachable' ? `${s.requireTls}, certificate ${s.certificate}…` : 'unreachable'}`).join('; ');
-}
-

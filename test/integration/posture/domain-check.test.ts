@@ -9,7 +9,7 @@ import { checkDomain } from '../../../electron/core/posture/domain-check.js';
 import { MemoryMtaStsCache } from '../../../electron/core/posture/mta-sts-cache.js';
 import { startLocalSubmissionServer, type LocalServer } from '../../../electron/core/sandbox/local-submission-server.js';
 import { issueCertificate } from '../../../electron/core/tls/local-ca.js';
-import type { DomainCheckResult } from '../../../shared/types/posture.js';
+import type { DomainCheckResult, ServerCheckResult } from '../../../shared/types/posture.js';
 import { dnsToolsInstalled, randomLoopbackNet, startDnsWorld, type DnsWorld } from '../../helpers/dns-world.js';
 import { peerAvailable } from '../../helpers/peers.js';
 import { makeTestPki, type TestPki } from '../../helpers/pki.js';
@@ -232,6 +232,28 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
     } finally {
       await new Promise<void>((done) => https.listen(443, `${net}.4`, done));
     }
+  });
+
+  it('hoplight check HOST by name: each of its A and AAAA addresses is checked, and that they disagree is said', async () => {
+    const root = resolve(__dirname, '..', '..', '..');
+    const caFile = join(pki.dir, 'ca-dual.pem');
+    writeFileSync(caFile, pki.ca.certPem);
+    const run = (extra: string[]): Promise<{ status: unknown; stdout: string }> => {
+      const child = spawn(process.execPath, [join(root, 'bin', 'hoplight.cjs'), 'check', 'mx.dual.test:25', '--resolver', `127.0.0.1:${world.port}`, '--ca', caFile, ...extra], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      return new Promise((done) => child.on('close', (status) => done({ status, stdout })));
+    };
+    const json = await run(['--json']);
+    expect(json.status).toBe(0);
+    const results = JSON.parse(json.stdout) as ServerCheckResult[];
+    expect(results.map((r) => [r.host, r.checkedName, r.extensions.status === 'completed' && r.extensions.result.requireTlsAfterTls])).toEqual([
+      [`${net}.5`, 'mx.dual.test', true],
+      ['::1', 'mx.dual.test', false],
+    ]);
+    const text = await run([]);
+    expect(text.stdout).toMatch(/mx\.dual\.test has 2 addresses; each is checked/);
+    expect(text.stdout).toMatch(/The addresses do not behave alike: .*REQUIRETLS.*::1: no REQUIRETLS/);
   });
 
   it('a null MX (RFC 7505): the domain accepts no mail', async () => {
