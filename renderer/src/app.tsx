@@ -63,7 +63,9 @@ export function App() {
     setDraft((current) => {
       if (!current || current.id !== filing.id) return current;
       if (filing.folder === 'drafts') return { ...current, returned: { at: new Date().toISOString(), reason: filing.reason } };
-      return { ...current, id: newOperationId() };
+      // It went (or waits in the Outbox): why an earlier attempt came back no longer applies to what stays here.
+      const { returned: _returned, ...rest } = current;
+      return { ...rest, id: newOperationId() };
     });
   }, [sender.state]);
 

@@ -191,6 +191,12 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     expect(back).toMatchObject({ securityChoice: 'require-tls', text: 'Typed text that must survive.', returned: { code: 'EREQUIRETLS' } });
     expect(postfix.delivered()).toEqual([]);
     await noSeriousViolations();
+    // The user's act: "Default" for this message. Sent, and the banner of the earlier refusal goes with it.
+    await page.getByRole('radio', { name: /^Default/ }).check();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.locator('.filing[data-folder="sent"]').waitFor();
+    expect(await page.locator('.returned').count()).toBe(0);
+    expect(await page.locator('.hop-view [data-fact="Round trips"]').textContent()).toMatch(/^8 \(TCP, TLS and SMTP\); commands pipelined \(RFC 2920\), AUTH PLAIN sent with the envelope/);
   });
 
   it('cancel while waiting for the verdict of a stalled server: "uncertain", never "not delivered"', async () => {
