@@ -103,6 +103,9 @@ export async function startScriptedServer(pki: TestPki, greeting: string | undef
           if (!context.keepBufferAcrossTls) buffer = '';
           return;
         }
+        // A server that ended the session (a 421, QUIT) reads no further command: writing after the end would
+        // destroy the socket before its last reply is flushed.
+        if (socket.writableEnded || socket.destroyed) return;
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 2);
         received.push(line);

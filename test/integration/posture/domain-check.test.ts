@@ -218,8 +218,13 @@ describe.skipIf(!available)('domain check in a local DNSSEC world', () => {
     } finally {
       https.off('request', count);
     }
-    // A cache whose policy carries an older id: the live policy is fetched, and when it cannot be, the cached
-    // one (still within its max_age) is used, and the check says so.
+    // A cache whose policy carries an older id: the record's id changed, so the live policy is fetched and kept.
+    const changed = new MemoryMtaStsCache();
+    changed.put('example.test', { id: 'older-id', mode: 'testing', maxAge: 86400, mx: ['mx1.example.test'] });
+    const refreshed = await checkDomain({ domain: 'example.test', resolver, extraCaPem: pki.ca.certPem, mtaStsCache: changed, timeouts: { connectMs: 2000 } });
+    expect(refreshed.mtaSts).toMatchObject({ status: 'completed', result: { source: 'fetched', policy: { id: '20261122', mode: 'enforce' } } });
+    expect(changed.get('example.test')?.policy).toMatchObject({ id: '20261122', mode: 'enforce' });
+    // And when it cannot be fetched, the cached one (still within its max_age) is used, and the check says so.
     const stale = new MemoryMtaStsCache();
     stale.put('example.test', { id: 'older-id', mode: 'enforce', maxAge: 86400, mx: ['mx1.example.test'] });
     await new Promise<void>((done) => https.close(() => done()));
