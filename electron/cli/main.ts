@@ -3,6 +3,7 @@ import { EXIT, exitCodeFor } from '../core/exit-codes.js';
 import { visible } from '../core/report/visible.js';
 import { cliHint } from './hints.js';
 import { ACCOUNTS_USAGE, runAccounts } from './accounts-command.js';
+import { ANALYZE_USAGE, runAnalyze } from './analyze-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { OUTBOX_USAGE, runOutbox } from './outbox-command.js';
 import { SANDBOX_USAGE, runSandbox } from './sandbox-command.js';
@@ -15,6 +16,7 @@ Usage:
   hoplight accounts …   add, discover, list, show, test and remove accounts (hoplight accounts --help)
   hoplight outbox …     list, retry and flush messages waiting to be sent (hoplight outbox --help)
   hoplight check …      check a mail server's TLS posture (hoplight check --help)
+  hoplight analyze …    read a delivered copy's path, hop by hop (hoplight analyze --help)
   hoplight sandbox …    run a local submission server to try Hoplight (hoplight sandbox --help)
 
 Exit codes: 0 accepted; 2 usage or bad input; 3 refused before sending (a security requirement could not be
@@ -38,6 +40,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'check':
         if (help) return print(CHECK_USAGE);
         return await runCheck(rest);
+      case 'analyze':
+        if (help) return print(ANALYZE_USAGE);
+        return await runAnalyze(rest);
       case 'sandbox':
         if (help) return print(SANDBOX_USAGE);
         return await runSandbox(rest);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubmissionServer } from '../../shared/types/message.js';
 import type { SubmissionReport } from '../../shared/types/report.js';
 import { MemoryEhloCache } from '../../electron/core/smtp/ehlo-cache.js';
+import { analyzeDelivered } from '../../electron/core/analyze/delivered-path.js';
 import { roundTripsOf, startDelayProxy } from '../helpers/delay-proxy.js';
 import { eximInstalled, startExim, type EximPeer } from '../helpers/exim.js';
 import { peerAvailable, waitFor } from '../helpers/peers.js';
@@ -39,6 +40,10 @@ describe.skipIf(!available)('Exim 4.96', () => {
     const delivered = await waitFor('delivery', () => exim.delivered().find((m) => m.includes('default over exim')));
     expect(delivered).toMatch(/with esmtpsa\s+\(TLS1\.3\) tls /);
     expect(delivered).toContain(`id ${report.submissionHop.queueId}`);
+    // The same copy, analyzed: Exim's "with esmtpsa (TLS1.3) tls CIPHER" read as TLS 1.3, authenticated.
+    const path = analyzeDelivered(Buffer.from(delivered));
+    // (Exim's TLS library names the cipher its own way; the analysis reports what the header states.)
+    expect(path.hops.find((h) => h.by === 'exim.hoplight.test')).toMatchObject({ protocol: 'esmtpsa', tls: true, version: '1.3', cipher: expect.stringMatching(/AES_256_GCM_SHA384$/), authenticated: true });
   });
 
   it('implicit TLS with AUTH LOGIN', async () => {

@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveredPath } from '../../shared/types/delivered.js';
 import type { SubmissionServer } from '../../shared/types/message.js';
 import { peerAvailable, waitFor } from '../helpers/peers.js';
 import { makeTestPki, type TestPki } from '../helpers/pki.js';
@@ -52,6 +56,15 @@ describe.skipIf(!available)('Postfix 3.7 with Dovecot SASL', () => {
     expect(received).toMatch(/with ESMTPSA id/);
     expect(received).toContain(report.submissionHop.queueId ?? 'none');
     expect(received).toContain(report.submissionHop.tls?.cipher ?? 'none');
+    // hoplight analyze reads the same copy: the hop that took it from Hoplight, as Postfix recorded it.
+    const file = join(pki.dir, 'delivered-postfix.eml');
+    writeFileSync(file, delivered);
+    const root = resolve(__dirname, '..', '..');
+    const run = spawnSync(process.execPath, [join(root, 'bin', 'hoplight.cjs'), 'analyze', file, '--json'], { cwd: root, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const path = JSON.parse(run.stdout) as DeliveredPath;
+    const submission = path.hops.find((h) => h.by === 'mx.hoplight.test' && h.protocol === 'ESMTPSA');
+    expect(submission).toMatchObject({ tls: true, version: '1.3', cipher: report.submissionHop.tls?.cipher, authenticated: true, local: true });
   });
 
   it('implicit TLS (wrapper mode) delivers too', async () => {

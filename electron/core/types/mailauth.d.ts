@@ -14,3 +14,13 @@ declare module 'mailauth/lib/mta-sts.js' {
   };
   export default mtaSts;
 }
+
+// The Received-header tokenizer (lib/parse-received.js): clauses by key, comments kept, the date apart.
+declare module 'mailauth/lib/parse-received.js' {
+  interface Clause {
+    value: string;
+    comment?: string;
+  }
+  type Parsed = { [key: string]: Clause | string | undefined; timestamp?: string; full: string };
+  export function parseReceived(line: string | Buffer): Parsed | false;
+}
