@@ -27,6 +27,11 @@ const handlers = createHandlers({
     const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
     return result.canceled ? [] : result.filePaths;
   },
+  pickMessage: async () => {
+    const options = { title: 'Open a delivered copy', properties: ['openFile'] as 'openFile'[], filters: [{ name: 'E-mail messages', extensions: ['eml', 'msg', 'txt'] }, { name: 'All files', extensions: ['*'] }] };
+    const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? undefined : result.filePaths[0];
+  },
   saveFile: async (suggestedName) => {
     const options = { title: 'Save the check as JSON', defaultPath: join(app.getPath('documents'), suggestedName), filters: [{ name: 'JSON', extensions: ['json'] }] };
     const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);

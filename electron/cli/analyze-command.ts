@@ -52,7 +52,7 @@ export function renderPath(unsafe: DeliveredPath, style: TerminalStyle): string 
   const path = visibleData(unsafe);
   const out: string[] = [style.bold(`Delivered path of ${path.messageId ?? 'a message without Message-ID'}${path.subject ? ` ("${visible(path.subject)}")` : ''}: ${path.hops.length} hops, oldest first`)];
   for (const hop of path.hops) {
-    out.push('', style.bold(`${hop.index + 1}. ${hop.from ?? '?'}${hop.fromAddress ? ` [${hop.fromAddress}]` : ''} → ${hop.by ?? '?'}${hop.protocol ? ` with ${hop.protocol}` : ''}`));
+    out.push('', style.bold(`${hop.index + 1}. ${hop.from ?? '?'}${hop.fromAddress && hop.from !== `[${hop.fromAddress}]` && hop.from !== hop.fromAddress ? ` [${hop.fromAddress}]` : ''} → ${hop.by ?? '?'}${hop.protocol ? ` with ${hop.protocol}` : ''}`));
     out.push(`   transport:     ${tlsWords(hop, style)}`);
     if (hop.certVerified !== null) out.push(`   peer verified: ${hop.certVerified ? style.good('yes') : style.bad('no')} (as the header states)`);
     if (hop.authenticated) out.push('   submission:    authenticated');

@@ -79,6 +79,9 @@ export const draftSaveSchema = z
   .strict();
 
 const mailboxId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
+
+/** `sent:analyze`: a delivered copy by path (picked or dropped; main reads it), or the system's picker when absent. */
+export const analyzeDeliveredSchema = z.object({ path: z.string().min(1).max(4096).optional() }).strict();
 const operationId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/).optional();
 
 /** `outbox:send`: a draft goes through the Outbox (never lost), with an operation id for progress and cancel. */

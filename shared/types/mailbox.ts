@@ -56,6 +56,8 @@ export interface SentSummary {
   readonly headline: string;
   readonly tone: HopModel['tone'];
   readonly requireTlsAccepted: boolean;
+  /** The Message-ID it went with (a delivered copy is matched by it). */
+  readonly messageId: string;
 }
 
 /** Where a send left the message. */

@@ -56,6 +56,8 @@ export interface OpenAppOptions {
   readonly dataDir?: string;
   /** Stands in for the system's file picker. */
   readonly pickFiles?: () => Promise<string[]>;
+  /** Stands in for the system's picker of one message file. */
+  readonly pickMessage?: () => Promise<string | undefined>;
   /** Stands in for the system's save dialog. */
   readonly saveFile?: (suggestedName: string) => Promise<string | undefined>;
   /** The keychain (an in-memory one by default; a test with a real Secret Service passes the app's own adapter). */
@@ -123,6 +125,7 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppUnderTes
     ...(options.forecast ? { forecast: options.forecast } : {}),
     ...(options.pickFiles ? { pickFiles: options.pickFiles } : {}),
     ...(options.saveFile ? { saveFile: options.saveFile } : {}),
+    ...(options.pickMessage ? { pickMessage: options.pickMessage } : {}),
     emit: (channel, payload) => emitTo(current.page, channel, payload),
   });
   const consoleErrors: string[] = [];

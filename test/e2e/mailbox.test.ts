@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -22,6 +22,8 @@ describe.skipIf(!available)('Outbox and Sent, in Chromium', () => {
   let pki: TestPki;
   let server: ScriptedServer;
   let mode: 'down' | 'healthy' | 'drop' | 'stall' = 'down';
+  // What the test's "recipient" received: the Sent copy with two Received fields a relay and the MX would add.
+  let deliveredCopy: string | undefined;
 
   beforeAll(async () => {
     pki = makeTestPki();
@@ -46,7 +48,7 @@ describe.skipIf(!available)('Outbox and Sent, in Chromium', () => {
         return 'default';
       }),
     );
-    app = await openApp({});
+    app = await openApp({ pickMessage: async () => deliveredCopy });
     await app.accounts.add(
       { name: 'Clinic', fromAddress: 'dr@clinic.test', host: '127.0.0.1', port: server.port, security: 'starttls', user: 'dr', authMethod: 'auto', caFile: pki.caFile, defaultSecurity: 'require-tls', passwordStorage: 'keychain' },
       'pw-clinic',
@@ -151,6 +153,26 @@ describe.skipIf(!available)('Outbox and Sent, in Chromium', () => {
     const id = await rows.filter({ hasText: 'Lab results' }).getAttribute('data-id');
     const parsed = await simpleParser(readFileSync(join(app.dataDir, 'mailbox', 'Sent', 'cur', `${id}.eml`)));
     expect(parsed.subject).toBe('Lab results');
+    // A delivered copy, opened from the Sent view: its path hop by hop, matched to this Sent message by Message-ID.
+    deliveredCopy = join(pki.dir, 'delivered-lab-results.eml');
+    const sentRaw = readFileSync(join(app.dataDir, 'mailbox', 'Sent', 'cur', `${id}.eml`), 'latin1');
+    writeFileSync(
+      deliveredCopy,
+      [
+        'Received: from relay.clinic.test (relay.clinic.test [192.0.2.7]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx.example.net (Postfix) with ESMTPS id 9F8E7D; Thu, 3 Dec 2026 10:00:05 +0000',
+        'Received: from [192.0.2.1] (helo=laptop) by relay.clinic.test with esmtpsa (TLS1.3) tls TLS_AES_128_GCM_SHA256 (Exim 4.96) id 1kX; Thu, 3 Dec 2026 10:00:01 +0000',
+        sentRaw,
+      ].join('\r\n'),
+    );
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await page.getByRole('button', { name: 'Open a delivered copy…' }).click();
+    const travelled = page.getByRole('region', { name: 'How the message actually travelled' });
+    await travelled.waitFor();
+    expect(await travelled.locator('.delivered-hop').evaluateAll((items) => items.map((i) => i.getAttribute('data-tls')))).toEqual(['true', 'true']);
+    expect(await travelled.textContent()).toMatch(/1\. \[192\.0\.2\.1\].*→ relay\.clinic\.test.*TLS 1\.3, TLS_AES_128_GCM_SHA256.*authenticated submission.*2\. relay\.clinic\.test.*→ mx\.example\.net/s);
+    // Matched by Message-ID: the report made when it was sent opens beside it.
+    expect(await page.getByRole('region', { name: 'How the message travels' }).textContent()).toMatch(/“Lab results”, sent/);
+    await noSeriousViolations();
     await page.getByRole('button', { name: 'Send again (as a new draft)' }).click();
     expect(await page.getByLabel('Subject', { exact: true }).inputValue()).toBe('Lab results');
     expect(await page.getByRole('radio', { name: /Require TLS on every hop/ }).isChecked()).toBe(true);

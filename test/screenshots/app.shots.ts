@@ -1,5 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, it } from 'vitest';
@@ -20,6 +20,7 @@ let world: DnsWorld;
 let postfix: PostfixPeer;
 let stall: ScriptedServer;
 let ownServer: LocalServer;
+let deliveredCopy: string | undefined;
 // Accepts and never greets: a check of it runs until cancelled.
 let silent: Server;
 const silentSockets: Socket[] = [];
@@ -57,7 +58,7 @@ beforeAll(async () => {
   await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
   const scan = join(pki.dir, 'scan-2026-11-30.pdf');
   writeFileSync(scan, Buffer.alloc(1_340_000, 1));
-  app = await openApp({ forecast: { resolver: `127.0.0.1:${world.port}`, extraCaPem: pki.ca.certPem }, pickFiles: async () => [scan, join(pki.dir, 'missing.docx')] });
+  app = await openApp({ forecast: { resolver: `127.0.0.1:${world.port}`, extraCaPem: pki.ca.certPem }, pickFiles: async () => [scan, join(pki.dir, 'missing.docx')], pickMessage: async () => deliveredCopy });
 });
 afterAll(async () => {
   await app?.close();
@@ -186,6 +187,24 @@ it('renders every screen and state', async () => {
   await page.getByRole('searchbox', { name: 'Search' }).fill('nothing-matches');
   await page.getByText('No sent message matches.').waitFor();
   await shot('19-sent-no-match');
+
+  // A delivered copy of a sent message, as the recipient's side would have it: its path hop by hop.
+  await page.getByRole('searchbox', { name: 'Search' }).fill('');
+  const firstSent = await page.locator('.mailbox-view .message-row').first().getAttribute('data-id');
+  const sentRaw = readFileSync(join(app.dataDir, 'mailbox', 'Sent', 'cur', `${firstSent}.eml`), 'latin1');
+  deliveredCopy = join(pki.dir, 'delivered.eml');
+  writeFileSync(
+    deliveredCopy,
+    [
+      'Received: from mx-in.lawfirm.test (mx-in.lawfirm.test [192.0.2.20]) by imap.lawfirm.test with LMTP id 77AB; Thu, 3 Dec 2026 10:00:07 +0000',
+      'Received: from relay.provider.test (relay.provider.test [192.0.2.7]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx-in.lawfirm.test (Postfix) with ESMTPS id 9F8E7D; Thu, 3 Dec 2026 10:00:05 +0000',
+      'Received: from [192.0.2.1] (helo=laptop) by relay.provider.test with esmtpsa (TLS1.3) tls TLS_AES_128_GCM_SHA256 (Exim 4.96) id 1kX; Thu, 3 Dec 2026 10:00:01 +0000',
+      sentRaw,
+    ].join('\r\n'),
+  );
+  await page.getByRole('button', { name: 'Open a delivered copy…' }).click();
+  await page.getByRole('region', { name: 'How the message actually travelled' }).waitFor();
+  await shot('30-delivered-path');
 
   await page.getByRole('button', { name: 'Accounts', exact: true }).click();
   const officeRow = page.locator('[data-account="Office"]');

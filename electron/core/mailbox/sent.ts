@@ -84,6 +84,7 @@ function summarise(sent: SentMessage): SentSummary {
     headline: sent.hops.headline,
     tone: sent.hops.tone,
     requireTlsAccepted: sent.report.submissionHop.requireTls.accepted,
+    messageId: sent.report.message.messageId ?? '',
   };
 }
 

@@ -20,6 +20,8 @@ export interface HandlerDeps {
   readonly logError?: (message: string, error: unknown) => void;
   /** The system's file picker (Electron's dialog in the app); absent where there is none. */
   readonly pickFiles?: () => Promise<string[]>;
+  /** The system's file picker for one message file (.eml), undefined when cancelled. */
+  readonly pickMessage?: () => Promise<string | undefined>;
   /** The system's save dialog (Electron's in the app): the path the user chose for `suggestedName`, undefined when cancelled. */
   readonly saveFile?: (suggestedName: string) => Promise<string | undefined>;
   /** How the composer's forecasts and the check screen's domain and server checks are made (tests point them at a local DNSSEC world and trust the test CA as a root). */

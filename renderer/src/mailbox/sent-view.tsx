@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useState, type DragEvent } from 'react';
+import type { DeliveredPath } from '../../../shared/types/delivered';
 import type { MailboxProblem } from '../../../shared/types/draft';
 import type { ErrorData } from '../../../shared/types/errors';
 import type { SentMessage, SentSummary } from '../../../shared/types/mailbox';
@@ -6,6 +7,7 @@ import { api } from '../api';
 import { CHOICE_WORDS } from '../compose/security-choice';
 import { HopView } from '../hop-view/hop-view';
 import { ErrorBox } from '../ui/error-box';
+import { DeliveredPathView } from './delivered-path-view';
 import type { SentSearch } from './use-mailbox';
 
 /** Sent: searchable by recipient, subject and date; each message opens with its per-hop view and report. */
@@ -25,11 +27,35 @@ export function SentView(props: {
       setError(undefined);
     } else setError(result.error);
   };
+  const [delivered, setDelivered] = useState<{ file?: string; path: DeliveredPath }>();
+  const [dragging, setDragging] = useState(false);
+  // A delivered copy, picked or dropped: its path, beside the report of the matching Sent message when there is one.
+  const analyze = async (path?: string): Promise<void> => {
+    const result = await api.sent.analyze(path === undefined ? {} : { path });
+    if (!result.ok) return setError(result.error);
+    setError(undefined);
+    if (!result.value.path) return;
+    setDelivered({ ...(result.value.file ? { file: result.value.file } : {}), path: result.value.path });
+    if (result.value.sentId) await show(result.value.sentId);
+  };
+  const drop = async (event: DragEvent): Promise<void> => {
+    event.preventDefault();
+    setDragging(false);
+    const file = event.dataTransfer.files[0];
+    const path = file ? api.pathOfDroppedFile(file) : undefined;
+    if (path) await analyze(path);
+  };
   const { search } = props;
   const filtered = Boolean(search.text || search.since || search.until);
   return (
-    <section className="mailbox-view" aria-labelledby="sent-title">
+    <section className="mailbox-view" aria-labelledby="sent-title" onDragOver={(e) => (e.preventDefault(), setDragging(true))} onDragLeave={() => setDragging(false)} onDrop={(e) => void drop(e)}>
       <h2 id="sent-title">Sent</h2>
+      <div className={`analyze-drop${dragging ? ' dragging' : ''}`}>
+        <button type="button" onClick={() => void analyze()}>
+          Open a delivered copy…
+        </button>
+        <span className="caveat"> or drop an .eml here: see how a message actually travelled, hop by hop</span>
+      </div>
       <form className="sent-search" role="search" aria-label="Search Sent" onSubmit={(e) => e.preventDefault()}>
         <label>
           Search
@@ -73,6 +99,7 @@ export function SentView(props: {
         ))}
       </ul>
       {error ? <ErrorBox error={error} /> : null}
+      {delivered ? <DeliveredPathView path={delivered.path} {...(delivered.file ? { file: delivered.file } : {})} /> : null}
       {open ? (
         <div className="opened-message">
           <div className="actions">

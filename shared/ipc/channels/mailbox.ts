@@ -2,7 +2,8 @@ import type { MailboxProblem } from '../../types/draft.js';
 import type { ErrorData } from '../../types/errors.js';
 import type { Filing, OutboxEntry, SentMessage, SentSummary } from '../../types/mailbox.js';
 import { channel, event } from '../channel.js';
-import { emptySchema, mailboxRefSchema, outboxRetrySchema, outboxSendSchema, sentSearchSchema } from '../schemas.js';
+import type { DeliveredPath } from '../../types/delivered.js';
+import { analyzeDeliveredSchema, emptySchema, mailboxRefSchema, outboxRetrySchema, outboxSendSchema, sentSearchSchema } from '../schemas.js';
 import type { SendResult } from './send.js';
 
 /** What a send through the Outbox did: where the message is now, the attempt's result, or why none was made. */
@@ -24,6 +25,11 @@ export const MAILBOX_CHANNELS = {
   'sent:list': channel<{ messages: SentSummary[]; problems: MailboxProblem[] }>()(sentSearchSchema),
   /** One sent message with its report, per-hop view and the report as text. */
   'sent:open': channel<{ message: SentMessage; text: string }>()(mailboxRefSchema),
+  /**
+   * Reads a delivered copy (an .eml by path, or one picked in the system's dialog) and returns the path it records,
+   * with the Sent message it matches by Message-ID; `path` absent when the dialog was cancelled.
+   */
+  'sent:analyze': channel<{ file?: string; path?: DeliveredPath; sentId?: string }>()(analyzeDeliveredSchema),
 } as const;
 
 /** Events of the mailbox. */

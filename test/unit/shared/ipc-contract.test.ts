@@ -36,6 +36,7 @@ describe('the IPC contract', () => {
       'sandbox:stop',
       'send:cancel',
       'send:message',
+      'sent:analyze',
       'sent:list',
       'sent:open',
     ]);
