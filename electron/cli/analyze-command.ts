@@ -41,7 +41,7 @@ export async function runAnalyze(args: readonly string[]): Promise<number> {
 }
 
 function tlsWords(hop: DeliveredHop, style: TerminalStyle): string {
-  if (hop.local) return style.dim('local (inside one host or provider: no transport claim)');
+  if (hop.local) return style.dim(`local (inside one host or provider: no transport claim)${hop.tls ? `; it states TLS${hop.version ? ` ${hop.version}` : ''}${hop.cipher ? `, ${hop.cipher}` : ''}` : ''}`);
   if (hop.tls === true) return style.good(`TLS${hop.version ? ` ${hop.version}` : ''}${hop.cipher ? `, ${hop.cipher}` : ''}`);
   if (hop.tls === false) return style.bad('no TLS stated: the protocol says cleartext');
   return style.dim('not stated');

@@ -105,6 +105,13 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     expect(readFileSync(eml, 'utf8')).toContain('filename=lab-results.txt');
     await page.getByRole('button', { name: /^Open the message from/ }).first().click();
     expect(await page.getByLabel('Raw message').textContent()).toContain('Subject: My first REQUIRETLS message');
+    // The sandbox's own trace field, read back as a delivered path: TLS 1.3, authenticated, REQUIRETLS recorded.
+    await page.getByRole('button', { name: /^How it travelled: the message from/ }).first().click();
+    const travelled = page.getByRole('region', { name: 'How the message actually travelled' });
+    await travelled.waitFor();
+    expect(await travelled.locator('.delivered-hop').count()).toBe(1);
+    // From loopback, so local (no transport claim), with the TLS the sandbox's header states beside it.
+    expect(await travelled.locator('.delivered-hop').textContent()).toMatch(/→ hoplight-sandbox\.localhost with ESMTPSA.*Local.*it states TLS 1\.3, .*authenticated submission.*REQUIRETLS recorded/s);
     await noSeriousViolations();
   });
 

@@ -85,12 +85,31 @@ async function loadOrCreateCa(dir: string): Promise<{ ca: IssuedCertificate; caF
   return { ca, caFile };
 }
 
+/**
+ * The sandbox's Received field, in Postfix's words (so `hoplight analyze` and other readers understand it): the
+ * TLS version and cipher of the session, the authenticated user, and "(requiretls)" when MAIL FROM carried it.
+ */
+export function traceField(message: ReceivedMessage): string {
+  const { session, envelope } = message;
+  const client = session.clientHostname.replace(/[^\x21-\x7e]/g, '');
+  const parts = [
+    `Received: from ${client} (${client})`,
+    ...(session.tlsProtocol ? [`\t(using ${session.tlsProtocol} with cipher ${session.tlsCipher ?? 'unknown'})`] : []),
+    ...(session.authenticatedUser ? [`\t(Authenticated sender: ${session.authenticatedUser.replace(/[^\x21-\x7e]/g, '')})`] : []),
+    ...(envelope.requireTls ? ['\t(requiretls)'] : []),
+    `\tby hoplight-sandbox.localhost (Hoplight sandbox) with ESMTP${session.tlsProtocol ? 'S' : ''}${session.authenticatedUser ? 'A' : ''} id ${message.id};`,
+    `\t${new Date(message.receivedAt).toUTCString().replace('GMT', '+0000')}`,
+  ];
+  return `${parts.join('\r\n')}\r\n`;
+}
+
 async function storeMessage(messagesDir: string, message: ReceivedMessage): Promise<{ eml: string; envelope: string }> {
   const stem = `${message.receivedAt.replace(/[:.]/g, '-')}-${message.id}`;
   const eml = join(messagesDir, `${stem}.eml`);
   const envelope = join(messagesDir, `${stem}.envelope.json`);
   const { raw, ...facts } = message;
-  writeFileAtomic(eml, raw, 0o600);
+  // As any receiving server does (RFC 5321 §4.4), the stored copy begins with the sandbox's trace field.
+  writeFileAtomic(eml, Buffer.concat([Buffer.from(traceField(message), 'utf8'), raw]), 0o600);
   writeFileAtomic(envelope, `${JSON.stringify({ ...facts, sizeBytes: raw.length }, null, 2)}\n`, 0o600);
   return { eml, envelope };
 }

@@ -1,7 +1,7 @@
 import type { DeliveredHop, DeliveredPath } from '../../../shared/types/delivered';
 
 function transport(hop: DeliveredHop): { words: string; tone: 'good' | 'bad' | 'unknown' | 'neutral' } {
-  if (hop.local) return { words: 'Local: inside one host or provider, no transport claim', tone: 'neutral' };
+  if (hop.local) return { words: `Local: inside one host or provider, no transport claim${hop.tls ? ` (it states TLS${hop.version ? ` ${hop.version}` : ''}${hop.cipher ? `, ${hop.cipher}` : ''})` : ''}`, tone: 'neutral' };
   if (hop.tls === true) return { words: `TLS${hop.version ? ` ${hop.version}` : ''}${hop.cipher ? `, ${hop.cipher}` : ''}`, tone: 'good' };
   if (hop.tls === false) return { words: 'No TLS: the protocol it records is cleartext', tone: 'bad' };
   return { words: 'Not stated: the header says nothing about TLS', tone: 'unknown' };

@@ -1,14 +1,24 @@
 import { useState } from 'react';
+import type { DeliveredPath } from '../../../shared/types/delivered';
 import type { ErrorData } from '../../../shared/types/errors';
 import type { SandboxMessageEvent } from '../../../shared/types/sandbox';
 import { api } from '../api';
+import { DeliveredPathView } from '../mailbox/delivered-path-view';
 import { ErrorBox } from '../ui/error-box';
 
 /** What the sandbox received this session; each message can be opened as it arrived. */
 export function ReceivedList(props: { received: readonly SandboxMessageEvent[] }) {
   const [opened, setOpened] = useState<{ id: string; raw: string; truncated: boolean }>();
   const [error, setError] = useState<ErrorData>();
+  const [travelled, setTravelled] = useState<DeliveredPath>();
   if (props.received.length === 0) return null;
+  const analyze = async (path: string): Promise<void> => {
+    const result = await api.sent.analyze({ path });
+    if (result.ok && result.value.path) {
+      setTravelled(result.value.path);
+      setError(undefined);
+    } else if (!result.ok) setError(result.error);
+  };
   const open = async (id: string): Promise<void> => {
     const result = await api.sandbox.readMessage({ id });
     if (result.ok) {
@@ -26,11 +36,15 @@ export function ReceivedList(props: { received: readonly SandboxMessageEvent[] }
             {m.mailFrom} → {m.rcptTo.join(', ')} · {m.tlsProtocol ?? 'no TLS'} · {m.requireTls ? 'REQUIRETLS' : 'no REQUIRETLS'} · <span className="mono">{m.emlPath}</span>{' '}
             <button type="button" className="small" onClick={() => void open(m.id)} aria-label={`Open the message from ${m.mailFrom}`}>
               Open
+            </button>{' '}
+            <button type="button" className="small" onClick={() => void analyze(m.emlPath)} aria-label={`How it travelled: the message from ${m.mailFrom}`}>
+              How it travelled
             </button>
           </li>
         ))}
       </ul>
       {error ? <ErrorBox error={error} /> : null}
+      {travelled ? <DeliveredPathView path={travelled} /> : null}
       {opened ? (
         <div className="opened-message">
           <div className="hop-head">

@@ -81,3 +81,19 @@ describe('the path', () => {
     expect(() => analyzeDelivered(Buffer.from('\x00\x01\x02 not a message'))).toThrow(/not an e-mail message/);
   });
 });
+
+describe("the sandbox's own trace field", () => {
+  it('reads back as what the session was: TLS version and cipher, authenticated, REQUIRETLS', async () => {
+    const { traceField } = await import('../../../../electron/core/sandbox/sandbox.js');
+    const field = traceField({
+      id: 'abc123',
+      receivedAt: '2026-12-03T10:00:00.000Z',
+      envelope: { mailFrom: 'a@example.org', mailFromParameters: { REQUIRETLS: true }, rcptTo: ['b@example.net'], requireTls: true },
+      session: { port: 10587, secure: true, tlsProtocol: 'TLSv1.3', tlsCipher: 'TLS_AES_256_GCM_SHA384', authenticatedUser: 'sandbox', clientHostname: '[127.0.0.1]' },
+      raw: Buffer.alloc(0),
+    });
+    const path = analyzeDelivered(Buffer.from(`${field}From: a@example.org\r\nSubject: s\r\n\r\nbody\r\n`));
+    expect(path.hops).toHaveLength(1);
+    expect(path.hops[0]).toMatchObject({ by: 'hoplight-sandbox.localhost', protocol: 'ESMTPSA', tls: true, version: '1.3', cipher: 'TLS_AES_256_GCM_SHA384', authenticated: true, requiretls: true, date: '2026-12-03T10:00:00.000Z' });
+  });
+});
