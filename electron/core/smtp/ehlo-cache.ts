@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { z } from 'zod';
-import { readFileNoFollow, withFileLockSync, writeFileAtomic } from '../files/atomic-file.js';
+import { ExpiringRecords } from '../files/expiring-records.js';
 import { parseCapabilities, type Capabilities } from './capabilities.js';
 
 /**
@@ -74,7 +72,6 @@ const entrySchema = z.object({
   storedAt: z.string().datetime(),
   expiresAt: z.string().datetime(),
 });
-const fileSchema = z.object({ version: z.literal(1), entries: z.record(z.string(), z.unknown()) });
 
 /**
  * The cache as a file in the data folder (`ehlo-cache.json`, mode 600, written atomically under a lock). It holds
@@ -82,53 +79,21 @@ const fileSchema = z.object({ version: z.literal(1), entries: z.record(z.string(
  * and replaced: losing it costs round trips, never security.
  */
 export class FileEhloCache implements EhloCache {
-  constructor(
-    private readonly file: string,
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly records: ExpiringRecords<EhloCacheEntry>;
+
+  constructor(file: string, private readonly now: () => number = Date.now) {
+    this.records = new ExpiringRecords(file, entrySchema as z.ZodType<EhloCacheEntry>, MAX_ENTRIES, now);
+  }
 
   get(key: EhloCacheKey): EhloCacheEntry | undefined {
-    const raw = this.read()[keyOf(key)];
-    const entry = entrySchema.safeParse(raw);
-    return entry.success && Date.parse(entry.data.expiresAt) > this.now() ? entry.data : undefined;
+    return this.records.get(keyOf(key));
   }
 
   put(key: EhloCacheKey, entry: Omit<EhloCacheEntry, 'storedAt' | 'expiresAt'>): void {
-    const stored: EhloCacheEntry = { ...entry, storedAt: new Date(this.now()).toISOString(), expiresAt: new Date(this.now() + EHLO_CACHE_TTL_MS).toISOString() };
-    this.update((entries) => {
-      entries[keyOf(key)] = stored;
-    });
+    this.records.put(keyOf(key), { ...entry, storedAt: new Date(this.now()).toISOString(), expiresAt: new Date(this.now() + EHLO_CACHE_TTL_MS).toISOString() });
   }
 
   forget(key: EhloCacheKey): void {
-    this.update((entries) => {
-      delete entries[keyOf(key)];
-    });
-  }
-
-  private read(): Record<string, unknown> {
-    try {
-      const raw = readFileNoFollow(this.file);
-      if (!raw) return {};
-      const parsed = fileSchema.safeParse(JSON.parse(raw.toString('utf8')));
-      return parsed.success ? parsed.data.entries : {};
-    } catch {
-      return {};
-    }
-  }
-
-  private update(change: (entries: Record<string, unknown>) => void): void {
-    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
-    withFileLockSync(this.file, () => {
-      const entries = this.read();
-      change(entries);
-      // Expired entries go, and the oldest beyond MAX_ENTRIES.
-      const live = Object.entries(entries)
-        .map(([k, v]) => [k, entrySchema.safeParse(v)] as const)
-        .filter(([, v]) => v.success && Date.parse(v.data.expiresAt) > this.now())
-        .sort(([, a], [, b]) => (b.success && a.success ? b.data.storedAt.localeCompare(a.data.storedAt) : 0))
-        .slice(0, MAX_ENTRIES);
-      writeFileAtomic(this.file, `${JSON.stringify({ version: 1, entries: Object.fromEntries(live.map(([k, v]) => [k, v.success ? v.data : undefined])) }, null, 2)}\n`);
-    });
+    this.records.delete(keyOf(key));
   }
 }
