@@ -58,9 +58,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const data = toErrorData(error);
     if (data.code === 'EINTERNAL') console.error(error);
-    // An error message can quote a server or a file: shown only as visible text.
+    // An error message can quote a server or a file: shown only as visible text, line by line (a usage text
+    // after a bad flag keeps its lines; every other control character is escaped).
     const hint = cliHint(data);
-    process.stderr.write(`hoplight: ${visible(data.message)}\n${hint ? `${visible(hint)}\n` : ''}`);
+    const lines = (text: string): string => text.split('\n').map(visible).join('\n');
+    process.stderr.write(`hoplight: ${lines(data.message)}\n${hint ? `${lines(hint)}\n` : ''}`);
     return exitCodeFor(data);
   }
 }

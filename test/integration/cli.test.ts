@@ -151,6 +151,9 @@ describe('exit codes of hoplight send', () => {
     const run = await hoplight(['send', '--nope']);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/Usage: hoplight send/);
+    // The usage keeps its lines (it was once printed as one line of \x0a escapes).
+    expect(run.stderr).not.toContain('\\x0a');
+    expect(run.stderr.split('\n').length).toBeGreaterThan(5);
   });
 });
 
