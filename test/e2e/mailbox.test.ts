@@ -159,8 +159,10 @@ describe.skipIf(!available)('Outbox and Sent, in Chromium', () => {
     writeFileSync(
       deliveredCopy,
       [
-        'Received: from relay.clinic.test (relay.clinic.test [192.0.2.7]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx.example.net (Postfix) with ESMTPS id 9F8E7D; Thu, 3 Dec 2026 10:00:05 +0000',
-        'Received: from [192.0.2.1] (helo=laptop) by relay.clinic.test with esmtpsa (TLS1.3) tls TLS_AES_128_GCM_SHA256 (Exim 4.96) id 1kX; Thu, 3 Dec 2026 10:00:01 +0000',
+        'Received: from flaky.test (flaky.test [192.0.2.7]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx.example.net (Postfix) with ESMTPS id 9F8E7D; Thu, 3 Dec 2026 10:00:05 +0000',
+        'Received: from [192.0.2.1] (helo=laptop) by flaky.test with esmtpsa (TLS1.3) tls TLS_AES_128_GCM_SHA256 (Exim 4.96) id 1kX; Thu, 3 Dec 2026 10:00:01 +0000',
+        'Authentication-Results: bank.test; dkim=pass header.d=bank.test',
+        'Received: from trusted.bank.test ([203.0.113.5]) by mx.bank.test with ESMTPS id 0; Thu, 3 Dec 2026 09:59:00 +0000',
         sentRaw,
       ].join('\r\n'),
     );
@@ -168,8 +170,15 @@ describe.skipIf(!available)('Outbox and Sent, in Chromium', () => {
     await page.getByRole('button', { name: 'Open a delivered copy…' }).click();
     const travelled = page.getByRole('region', { name: 'How the message actually travelled' });
     await travelled.waitFor();
-    expect(await travelled.locator('.delivered-hop').evaluateAll((items) => items.map((i) => i.getAttribute('data-tls')))).toEqual(['true', 'true']);
-    expect(await travelled.textContent()).toMatch(/1\. \[192\.0\.2\.1\].*→ relay\.clinic\.test.*TLS 1\.3, TLS_AES_128_GCM_SHA256.*authenticated submission.*2\. relay\.clinic\.test.*→ mx\.example\.net/s);
+    expect(await travelled.locator('.delivered-hop').evaluateAll((items) => items.map((i) => i.getAttribute('data-tls')))).toEqual(['true', 'true', 'true']);
+    expect(await travelled.textContent()).toMatch(/2\. \[192\.0\.2\.1\].*→ flaky\.test.*TLS 1\.3, TLS_AES_128_GCM_SHA256.*authenticated submission.*3\. flaky\.test.*→ mx\.example\.net/s);
+    // The account it was sent with is known (matched by Message-ID): its server's hop and the later one are
+    // trusted; the one below it was written by the sending side, and its TLS claim is not shown as secure.
+    expect(await travelled.locator('.delivered-hop').evaluateAll((items) => items.map((i) => i.getAttribute('data-trust')))).toEqual(['sender-side', 'provider', 'after-provider']);
+    expect(await travelled.locator('.delivered-hop').first().textContent()).toMatch(/States TLS \(unverifiable\).*Written before your provider: it can be forged/);
+    expect(await travelled.textContent()).toMatch(/bank\.test: dkim=pass \(d=bank\.test\) — above hop 1, written before your provider: can be forged/);
+    // Hoplight's own check stands apart from what the headers state: this copy is not signed, and has no results.
+    expect(await travelled.textContent()).toMatch(/Verified now by Hoplight.*DKIM.*None.*the message is not signed.*As the servers state it/s);
     // Matched by Message-ID: the report made when it was sent opens beside it.
     expect(await page.getByRole('region', { name: 'How the message travels' }).textContent()).toMatch(/“Lab results”, sent/);
     await noSeriousViolations();

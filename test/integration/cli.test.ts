@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -186,5 +186,42 @@ describe('hoplight outbox', () => {
     expect(flush.stdout).toMatch(/w1: skipped, it is from the app's sandbox/);
     expect(flush.stdout).not.toMatch(/u1/);
     expect((await hoplight(['outbox', 'frob'], { env })).status).toBe(2);
+  });
+});
+
+describe('hoplight analyze', () => {
+  it('knows the account by the From address (or --account) and says which hops can be trusted; 2 for a file that is not there', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'hoplight-analyze-'));
+    const env = { HOPLIGHT_HOME: home };
+    const added = await hoplight(['accounts', 'add', '--name', 'Clinic', '--from', 'ada@clinic.test', '--host', 'smtp.provider.test', '--port', '587', '--security', 'starttls', '--user', 'ada', '--ask-password'], { env });
+    expect(added.status, added.stderr).toBe(0);
+    const file = join(home, 'copy.eml');
+    writeFileSync(
+      file,
+      [
+        'Received: from out.provider.test (out.provider.test [192.0.2.8]) by mx.example.net (Postfix) with ESMTPS id 3; Thu, 3 Dec 2026 10:00:06 +0000',
+        'Received: from [192.0.2.1] by smtp.provider.test with ESMTPSA id 1; Thu, 3 Dec 2026 10:00:01 +0000',
+        'Received: from forged.example ([203.0.113.5]) by mx.bank.test with ESMTPS id 0; Thu, 3 Dec 2026 09:59:00 +0000',
+        'From: Ada <ada@clinic.test>',
+        'Subject: hello',
+        '',
+        'body',
+        '',
+      ].join('\r\n'),
+    );
+    const json = await hoplight(['analyze', file, '--no-verify', '--json'], { env });
+    expect(json.status, json.stderr).toBe(0);
+    const path = JSON.parse(json.stdout) as { provider: { account: string; firstHop: number }; hops: { trust: string }[] };
+    expect(path.provider).toMatchObject({ account: 'Clinic', firstHop: 1 });
+    expect(path.hops.map((h) => h.trust)).toEqual(['sender-side', 'provider', 'after-provider']);
+    const text = await hoplight(['analyze', file, '--no-verify', '--account', 'Clinic'], { env });
+    expect(text.stdout).toMatch(/1\. forged\.example[^\n]*\n(?:[^\n]*\n)*?\s+written by:\s+the sender’s side, before your provider: it can be forged/);
+    expect(text.stdout).toMatch(/Your provider \(Clinic\) recorded hop 2 first/);
+    const none = await hoplight(['analyze', file, '--no-verify', '--account', 'Nobody'], { env });
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/account/);
+    const missing = await hoplight(['analyze', join(home, 'nope.eml'), '--no-verify'], { env });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/file/);
   });
 });

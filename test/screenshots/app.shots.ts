@@ -1,4 +1,5 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -26,6 +27,9 @@ let silent: Server;
 const silentSockets: Socket[] = [];
 const mx: LocalServer[] = [];
 const net = randomLoopbackNet();
+// The law firm's DKIM key, published in its zone: the delivered copy's signature verifies in the app.
+const dkimKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const dkimRecord = (): string => `sel1._domainkey TXT ${['v=DKIM1; k=rsa; p=', ...(dkimKey.publicKey.export({ type: 'spki', format: 'der' }).toString('base64').match(/.{1,200}/g) ?? [])].map((p) => `"${p}"`).join(' ')}`;
 
 async function shot(name: string): Promise<void> {
   for (const scheme of ['light', 'dark'] as const) {
@@ -47,7 +51,7 @@ beforeAll(async () => {
   );
   world = await startDnsWorld([
     { name: 'clinic.test', signed: true, records: ['@ MX 10 mx', `mx A ${net}.2`, `_25._tcp.mx TLSA 3 1 1 ${spki(good)}`] },
-    { name: 'lawfirm.test', signed: true, records: ['@ MX 10 mx', `mx A ${net}.3`, `_25._tcp.mx TLSA 3 1 1 ${spki(plain)}`] },
+    { name: 'lawfirm.test', signed: true, records: ['@ MX 10 mx', `mx A ${net}.3`, `_25._tcp.mx TLSA 3 1 1 ${spki(plain)}`, dkimRecord()] },
     { name: 'newsroom.test', signed: true, records: ['@ MX 10 mx', `mx A ${net}.9`] },
     { name: 'example.org', signed: false, records: ['@ MX 10 mx', `mx A ${net}.9`] },
   ]);
@@ -188,19 +192,30 @@ it('renders every screen and state', async () => {
   await page.getByText('No sent message matches.').waitFor();
   await shot('19-sent-no-match');
 
-  // A delivered copy of a sent message, as the recipient's side would have it: its path hop by hop.
+  // A delivered copy of a sent message, as the recipient's side would have it: its path hop by hop. It went through
+  // the Office account's Postfix (mx.hoplight.test), signed by the firm's key; a forged hop and result sit below it.
   await page.getByRole('searchbox', { name: 'Search' }).fill('');
-  const firstSent = await page.locator('.mailbox-view .message-row').first().getAttribute('data-id');
-  const sentRaw = readFileSync(join(app.dataDir, 'mailbox', 'Sent', 'cur', `${firstSent}.eml`), 'latin1');
+  const firstSent = await page.locator('.mailbox-view .message-row').filter({ hasText: 'Privileged and confidential' }).first().getAttribute('data-id');
+  const sentRaw = readFileSync(join(app.dataDir, 'mailbox', 'Sent', 'cur', `${firstSent}.eml`));
+  const { signatures } = await dkimSign(sentRaw, { signatureData: [{ signingDomain: 'lawfirm.test', selector: 'sel1', privateKey: dkimKey.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, canonicalization: 'relaxed/relaxed' }] });
   deliveredCopy = join(pki.dir, 'delivered.eml');
   writeFileSync(
     deliveredCopy,
-    [
-      'Received: from mx-in.lawfirm.test (mx-in.lawfirm.test [192.0.2.20]) by imap.lawfirm.test with LMTP id 77AB; Thu, 3 Dec 2026 10:00:07 +0000',
-      'Received: from relay.provider.test (relay.provider.test [192.0.2.7]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx-in.lawfirm.test (Postfix) with ESMTPS id 9F8E7D; Thu, 3 Dec 2026 10:00:05 +0000',
-      'Received: from [192.0.2.1] (helo=laptop) by relay.provider.test with esmtpsa (TLS1.3) tls TLS_AES_128_GCM_SHA256 (Exim 4.96) id 1kX; Thu, 3 Dec 2026 10:00:01 +0000',
+    Buffer.concat([
+      Buffer.from(
+        [
+          'Received: from mx-in.clinic.test (mx-in.clinic.test [192.0.2.20]) by imap.clinic.test with LMTP id 77AB; Thu, 3 Dec 2026 10:00:07 +0000',
+          'Authentication-Results: mx-in.clinic.test; dkim=pass header.d=lawfirm.test header.s=sel1; spf=pass smtp.mailfrom=lawfirm.test; dmarc=pass header.from=lawfirm.test',
+          'Received: from mx.hoplight.test (mx.hoplight.test [192.0.2.7]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx-in.clinic.test (Postfix) with ESMTPS id 9F8E7D; Thu, 3 Dec 2026 10:00:05 +0000',
+          'Received: from [192.0.2.1] (laptop [192.0.2.1]) (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)) (Authenticated sender: alice) by mx.hoplight.test (Postfix) with ESMTPSA id 1kX; Thu, 3 Dec 2026 10:00:01 +0000',
+          'Authentication-Results: trusted.bank.test; dkim=pass header.d=bank.test; spf=pass',
+          'Received: from trusted.bank.test ([203.0.113.5]) by mx.bank.test with ESMTPS id 0; Thu, 3 Dec 2026 09:59:00 +0000',
+          '',
+        ].join('\r\n'),
+      ),
+      Buffer.from(signatures),
       sentRaw,
-    ].join('\r\n'),
+    ]),
   );
   await page.getByRole('button', { name: 'Open a delivered copy…' }).click();
   await page.getByRole('region', { name: 'How the message actually travelled' }).waitFor();

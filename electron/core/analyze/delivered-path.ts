@@ -1,7 +1,11 @@
 import { isIP } from 'node:net';
 import { parseReceived } from 'mailauth/lib/parse-received.js';
-import type { DeliveredHop, DeliveredPath } from '../../../shared/types/delivered.js';
+import { getDomain } from 'tldts';
+import type { DeliveredHop, DeliveredPath, HopTrust, KnownProvider, StatedAuthentication } from '../../../shared/types/delivered.js';
+import type { Resolver } from '../dns/dns-client.js';
 import { inputError } from '../errors.js';
+import { parseAuthenticationResults } from './authentication-results.js';
+import { verifyAuthentication } from './verify-authentication.js';
 
 /** At most this many Received fields are read (a path of 200 is already absurd); the rest are counted. */
 const MAX_HOPS = 500;
@@ -72,6 +76,23 @@ const comment = (parsed: ReturnType<typeof parseReceived>, key: string): string 
   return typeof value === 'object' && value ? value.comment : undefined;
 };
 
+const bare = (name: string): string => name.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+
+/** Microsoft 365's internal hosts span several domains. */
+const MICROSOFT = /(?:^|\.)(?:outlook\.com|office365\.com|exchangelabs\.com|microsoft\.com)$/i;
+
+function organisation(name: string): string | undefined {
+  const host = bare(name);
+  if (isIP(host) || !host.includes('.')) return undefined;
+  if (MICROSOFT.test(host)) return 'microsoft';
+  return getDomain(host, { allowPrivateDomains: true }) ?? undefined;
+}
+
+function sameOrganisation(a: string, b: string): boolean {
+  const org = organisation(a);
+  return org !== undefined && org === organisation(b);
+}
+
 function readHop(value: string, index: number): Omit<DeliveredHop, 'delaySeconds'> {
   const raw = `Received: ${value}`;
   const parsed = parseReceived(raw);
@@ -104,7 +125,20 @@ function readHop(value: string, index: number): Omit<DeliveredHop, 'delaySeconds
   else if (tls === null && protocol && WITH_PLAIN.test(protocol)) tls = false;
   const authenticated = (protocol !== undefined && WITH_AUTH.test(protocol)) || /\(Authenticated sender:/i.test(full) || /\bauthenticated\b/i.test(fromComment);
   const loopback = fromAddress !== undefined && (/^127\./.test(fromAddress) || fromAddress === '::1');
-  const local = (protocol !== undefined && WITH_LOCAL.test(protocol)) || /via Frontend Transport|with mapi\b/i.test(full) || loopback || /^localhost$/i.test(from ?? '');
+  // The sending side's name: the reverse-DNS name the receiver wrote in the comment ("helo (rdns [ip])"), which
+  // the sender does not choose; the HELO name only when the receiver recorded no address at all (an internal
+  // hand-over). A HELO name beside a bare address is the sender's own claim and makes nothing local.
+  const rdns = /^([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\.?\s+\[/.exec(fromComment)?.[1];
+  const sender = rdns ?? (fromAddress === undefined ? from : undefined);
+  const local =
+    (protocol !== undefined && WITH_LOCAL.test(protocol)) ||
+    /via Frontend Transport|with mapi\b/i.test(full) ||
+    loopback ||
+    /^localhost$/i.test(from ?? '') ||
+    // No `from` clause: handed over inside one host (Gmail's "by 2002:a05:… with SMTP id", Postfix's pickup).
+    (parsed !== false && from === undefined && by !== undefined) ||
+    // Both ends in one organisation (its internal hops), Microsoft's several domains counted as one.
+    (sender !== undefined && by !== undefined && sameOrganisation(sender, by));
   // Exim 4.92 writes "esmtpS"/"esmtpSA" (capital S) for a message received with REQUIRETLS; mox "(requiretls)".
   const requiretls = /^esmtpSA?$/.test(protocol ?? '') || /\(requiretls\)/i.test(full);
   const timestamp = parsed ? parsed.timestamp : undefined;
@@ -130,12 +164,36 @@ function readHop(value: string, index: number): Omit<DeliveredHop, 'delaySeconds
   };
 }
 
+/** The account a message was sent with, when known: its submission server decides whose headers can be trusted. */
+export interface ProviderHint {
+  /** The account's name or address, for the words. */
+  readonly account: string;
+  /** The submission server's host name (or IP), as the account names it. */
+  readonly host: string;
+  /** The names the server gave itself on the session that sent the message (its greeting), which it writes in `by`. */
+  readonly serverNames?: readonly string[];
+}
+
+/** Each name and its organisational domain (the public suffix and one label), which the provider's hops share. */
+function providerNames(hint: ProviderHint): string[] {
+  const names = [hint.host, ...(hint.serverNames ?? [])].map(bare).filter((n) => n !== '');
+  const orgs = names.map((n) => (isIP(n) ? undefined : getDomain(n, { allowPrivateDomains: true }))).filter((n): n is string => Boolean(n));
+  return [...new Set([...names, ...orgs])];
+}
+
+function byProvider(hop: { by?: string }, names: readonly string[]): boolean {
+  if (!hop.by) return false;
+  const by = bare(hop.by);
+  return names.some((n) => by === n || by.endsWith(`.${n}`));
+}
+
 /**
  * The path a delivered copy records: its Received fields oldest first (the bottom one is the first hop), what
- * each states about its transport, and the REQUIRETLS and TLS-Required markers. Throws EINPUT for something that
- * is not a message.
+ * each states about its transport, the REQUIRETLS and TLS-Required markers, and the Authentication-Results as
+ * stated. With the sender's provider, each hop says whose word it is. Throws EINPUT for something that is not
+ * a message.
  */
-export function analyzeDelivered(raw: Buffer): DeliveredPath {
+export function analyzeDelivered(raw: Buffer, options: { readonly provider?: ProviderHint } = {}): DeliveredPath {
   const fields = headerFields(raw);
   if (fields.length === 0 || !fields.some((f) => /^(received|from|date|message-id|subject|to)$/i.test(f.name))) throw inputError('file', 'is not an e-mail message (no header fields).');
   const received = fields.filter((f) => /^received$/i.test(f.name));
@@ -159,14 +217,76 @@ export function analyzeDelivered(raw: Buffer): DeliveredPath {
     }
     hops.push({ ...hop, ...(delaySeconds !== undefined ? { delaySeconds } : {}), problems });
   }
+
+  // Whose word each header is: the provider's oldest hop and everything after it, or what came before.
+  let provider: KnownProvider | undefined;
+  let trustOf: ((index: number) => HopTrust) | undefined;
+  if (options.provider) {
+    const names = providerNames(options.provider);
+    const firstHop = hops.findIndex((h) => byProvider(h, names));
+    provider = { account: options.provider.account, names, ...(firstHop >= 0 ? { firstHop } : {}) };
+    if (firstHop >= 0) trustOf = (index) => (index < firstHop ? 'sender-side' : byProvider(hops[index] as DeliveredHop, names) ? 'provider' : 'after-provider');
+  }
+  const trusted = trustOf ? hops.map((h) => ({ ...h, trust: (trustOf as (i: number) => HopTrust)(h.index) })) : hops;
+
+  // A field sits above the Received fields that existed when it was added: the nearest one below it names the hop.
+  const positioned: { name: string; value: string; above: number }[] = [];
+  let receivedAbove = 0;
+  for (const f of fields) {
+    if (/^received$/i.test(f.name)) {
+      receivedAbove++;
+      continue;
+    }
+    positioned.push({ ...f, above: receivedAbove < kept.length ? kept.length - 1 - receivedAbove : -1 });
+  }
+  const authentication: StatedAuthentication[] = positioned
+    .filter((f) => /^(arc-)?authentication-results$/i.test(f.name))
+    .slice(0, 100)
+    .map((f) => {
+      const arc = /^arc-/i.test(f.name);
+      const parsed = parseAuthenticationResults(f.value, arc);
+      return {
+        field: arc ? 'ARC-Authentication-Results' : 'Authentication-Results',
+        authservId: parsed.authservId,
+        ...(parsed.instance !== undefined ? { instance: parsed.instance } : {}),
+        results: parsed.results,
+        above: f.above,
+        ...(trustOf ? { trust: f.above < 0 ? 'sender-side' : trustOf(f.above) } : {}),
+        ...(parsed.problem ? { problem: parsed.problem } : {}),
+        raw: `${f.name}: ${f.value}`.slice(0, 2000),
+      };
+    });
   const header = (name: string): string | undefined => fields.find((f) => f.name.toLowerCase() === name)?.value;
+  const requireTls = positioned.find((f) => /^require-tls-esmtp$/i.test(f.name) && /^yes$/i.test(f.value.trim()));
   return {
     ...(header('message-id') ? { messageId: header('message-id') as string } : {}),
     ...(header('subject') ? { subject: header('subject') as string } : {}),
-    hops,
-    requireTlsEsmtp: fields.some((f) => /^require-tls-esmtp$/i.test(f.name) && /^yes$/i.test(f.value)),
+    hops: trusted,
+    requireTlsEsmtp: requireTls !== undefined,
+    ...(requireTls && requireTls.above >= 0 ? { requireTlsEsmtpAbove: requireTls.above } : {}),
     tlsRequiredNo: fields.some((f) => /^tls-required$/i.test(f.name) && /^no$/i.test(f.value.trim())),
-    authenticationResults: fields.filter((f) => /^(arc-)?authentication-results$/i.test(f.name)).map((f) => `${f.name}: ${f.value}`.slice(0, 2000)),
+    authentication,
+    ...(provider ? { provider } : {}),
     truncated: Math.max(0, received.length - MAX_HOPS),
   };
+}
+
+/** The From address of a message (the first one), for finding which account sent it. */
+export function fromAddressOf(raw: Buffer): string | undefined {
+  const from = headerFields(raw).find((f) => /^from$/i.test(f.name))?.value;
+  return from ? (/<([^<>\s]+@[^<>\s]+)>/.exec(from)?.[1] ?? /([^\s<>,;:"]+@[^\s<>,;:"]+)/.exec(from)?.[1])?.toLowerCase() : undefined;
+}
+
+/**
+ * The path, and the DKIM signatures and ARC chain verified now when a resolver is given (`null`: not verified,
+ * said so). A verification that cannot run is recorded as `verifyProblem`, never as a pass.
+ */
+export async function analyzeDeliveredCopy(raw: Buffer, options: { readonly provider?: ProviderHint; readonly resolver: Resolver | null; readonly now?: Date }): Promise<DeliveredPath> {
+  const path = analyzeDelivered(raw, options.provider ? { provider: options.provider } : {});
+  if (!options.resolver) return path;
+  try {
+    return { ...path, verified: await verifyAuthentication(raw, options.resolver, options.now) };
+  } catch (error) {
+    return { ...path, verifyProblem: `DKIM and ARC could not be verified: ${(error as Error).message}` };
+  }
 }

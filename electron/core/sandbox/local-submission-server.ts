@@ -2,6 +2,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 
+/** The name the sandbox's submission server greets with and records in its Received fields. */
+export const SANDBOX_HOST_NAME = 'hoplight-sandbox.localhost';
+
 /** What the local server recorded about one accepted message. */
 export interface ReceivedMessage {
   readonly id: string;
@@ -97,7 +100,7 @@ function serverOptions(options: LocalServerOptions, secure: boolean): SMTPServer
     secure,
     key: options.tls.keyPem,
     cert: options.tls.certPem,
-    name: 'hoplight-sandbox.localhost',
+    name: SANDBOX_HOST_NAME,
     banner: 'Hoplight sandbox submission server',
     // No reverse DNS of the client (it only delays the greeting, and the sandbox makes no DNS queries).
     disableReverseLookup: true,

@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-file.js';
 import { issueCertificate, type IssuedCertificate } from '../tls/local-ca.js';
-import { startLocalSubmissionServer, type LocalServer, type ReceivedMessage } from './local-submission-server.js';
+import { SANDBOX_HOST_NAME, startLocalSubmissionServer, type LocalServer, type ReceivedMessage } from './local-submission-server.js';
 
 /** Where the sandbox listens by default (high ports: no root needed, unlikely to clash). */
 export const SANDBOX_DEFAULT_PORTS = { starttls: 10587, implicit: 10465 } as const;
@@ -97,7 +97,7 @@ export function traceField(message: ReceivedMessage): string {
     ...(session.tlsProtocol ? [`\t(using ${session.tlsProtocol} with cipher ${session.tlsCipher ?? 'unknown'})`] : []),
     ...(session.authenticatedUser ? [`\t(Authenticated sender: ${session.authenticatedUser.replace(/[^\x21-\x7e]/g, '')})`] : []),
     ...(envelope.requireTls ? ['\t(requiretls)'] : []),
-    `\tby hoplight-sandbox.localhost (Hoplight sandbox) with ESMTP${session.tlsProtocol ? 'S' : ''}${session.authenticatedUser ? 'A' : ''} id ${message.id};`,
+    `\tby ${SANDBOX_HOST_NAME} (Hoplight sandbox) with ESMTP${session.tlsProtocol ? 'S' : ''}${session.authenticatedUser ? 'A' : ''} id ${message.id};`,
     `\t${new Date(message.receivedAt).toUTCString().replace('GMT', '+0000')}`,
   ];
   return `${parts.join('\r\n')}\r\n`;

@@ -24,3 +24,35 @@ declare module 'mailauth/lib/parse-received.js' {
   type Parsed = { [key: string]: Clause | string | undefined; timestamp?: string; full: string };
   export function parseReceived(line: string | Buffer): Parsed | false;
 }
+
+// DKIM verification (lib/dkim/verify.js): one result per DKIM-Signature; the ARC chain's data rides along, unenumerable.
+declare module 'mailauth/lib/dkim/verify.js' {
+  type Resolver = (name: string, type: string) => Promise<unknown[]>;
+  interface DkimStatus {
+    result: string;
+    comment?: string;
+    aligned?: string | false;
+  }
+  interface DkimResult {
+    signingDomain?: string;
+    selector?: string;
+    status: DkimStatus;
+  }
+  interface DkimVerification {
+    headerFrom?: string[];
+    results: DkimResult[];
+    /** Not enumerable: the ARC sets, for lib/arc's arc(). */
+    readonly arc?: unknown;
+  }
+  export function dkimVerify(input: Buffer, options: { resolver: Resolver; minBitLength?: number; curTime?: Date }): Promise<DkimVerification>;
+}
+
+// ARC chain validation (lib/arc/index.js), RFC 8617 §5.2.
+declare module 'mailauth/lib/arc/index.js' {
+  type Resolver = (name: string, type: string) => Promise<unknown[]>;
+  interface ArcResult {
+    status: { result: string; comment?: string };
+    i?: number | false;
+  }
+  export function arc(data: unknown, options: { resolver: Resolver; minBitLength?: number }): Promise<ArcResult>;
+}

@@ -24,9 +24,12 @@ export interface HandlerDeps {
   readonly pickMessage?: () => Promise<string | undefined>;
   /** The system's save dialog (Electron's in the app): the path the user chose for `suggestedName`, undefined when cancelled. */
   readonly saveFile?: (suggestedName: string) => Promise<string | undefined>;
-  /** How the composer's forecasts and the check screen's domain and server checks are made (tests point them at a local DNSSEC world and trust the test CA as a root). */
   /** The Outbox's automatic retries: on by default; tests shorten the schedule or switch them off. */
   readonly mailbox?: { readonly autoRetry?: boolean; readonly retrySchedule?: readonly number[] };
+  /**
+   * How the composer's forecasts, the check screen's domain and server checks, and a delivered copy's DKIM and ARC
+   * keys are looked up (tests point them at a local DNSSEC world and trust the test CA as a root).
+   */
   readonly forecast?: { readonly resolver?: string; readonly extraCaPem?: string; readonly smtpPort?: number; readonly httpsPort?: number };
 }
 

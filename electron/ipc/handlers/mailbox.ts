@@ -1,7 +1,9 @@
 import type { OutboxSendResult } from '../../../shared/ipc/channels/mailbox.js';
 import { MAILBOX_CHANNELS } from '../../../shared/ipc/channels/mailbox.js';
 import type { Draft } from '../../../shared/types/draft.js';
-import { analyzeDelivered } from '../../core/analyze/delivered-path.js';
+import { analyzeDelivered, analyzeDeliveredCopy, fromAddressOf, type ProviderHint } from '../../core/analyze/delivered-path.js';
+import { SANDBOX_HOST_NAME } from '../../core/sandbox/local-submission-server.js';
+import { createResolver, parseResolverAddress, systemResolverAddress, type Resolver } from '../../core/dns/dns-client.js';
 import { HoplightError, inputError } from '../../core/errors.js';
 import { readLocalFile } from '../../core/files/local-file.js';
 import type { AttemptResult } from '../../core/mailbox/mailbox.js';
@@ -11,6 +13,22 @@ import { asOperation, type HandlerContext, type Implementations } from './contex
 
 /** A delivered copy may carry large attachments; only its header block is read. */
 const MAX_DELIVERED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Whose provider the copy went through: the account of the Sent message it matches (its submission server as the
+ * report recorded it), else the account that sends as its From address. Unknown otherwise.
+ */
+async function providerOf(ctx: HandlerContext, sentId: string | undefined, from: string | undefined): Promise<ProviderHint | undefined> {
+  const sent = sentId ? ctx.mailbox.sent.get(sentId) : undefined;
+  if (sent?.draft.sender === 'sandbox') return { account: 'Sandbox', host: SANDBOX_HOST_NAME };
+  const accounts = await ctx.deps.accounts.list().catch(() => []);
+  const account = accounts.find((a) => a.id === sent?.draft.sender) ?? (from ? accounts.find((a) => a.fromAddress.toLowerCase() === from) : undefined);
+  if (!account) return undefined;
+  // The name the server greeted with (RFC 5321 §4.2: "220 domain …") is the one it writes in its Received fields.
+  const greeted = sent?.report.submissionHop.greeting?.lines[0]?.split(/\s+/)[0];
+  const serverNames = greeted && /^[A-Za-z0-9.-]+\.[A-Za-z0-9-]+$/.test(greeted) ? [greeted] : [];
+  return { account: account.name, host: sent?.report.submissionHop.host ?? account.host, serverNames };
+}
 
 /** The Outbox and Sent: every send from the composer goes through the Outbox, so no failure loses a message. */
 export function mailboxHandlers(ctx: HandlerContext): Implementations<typeof MAILBOX_CHANNELS> {
@@ -36,8 +54,20 @@ export function mailboxHandlers(ctx: HandlerContext): Implementations<typeof MAI
         if (path === undefined && !ctx.deps.pickMessage) throw new HoplightError('ECONFIG', 'There is no file picker here; drop the .eml on the Sent view instead.');
         return {};
       }
-      const delivered = analyzeDelivered(await readLocalFile('file', file, MAX_DELIVERED_BYTES));
-      const sentId = delivered.messageId ? mailbox.sent.search({}).messages.find((m) => m.messageId === delivered.messageId)?.id : undefined;
+      const raw = await readLocalFile('file', file, MAX_DELIVERED_BYTES);
+      const messageId = analyzeDelivered(raw).messageId;
+      const sentId = messageId ? mailbox.sent.search({}).messages.find((m) => m.messageId === messageId)?.id : undefined;
+      const provider = await providerOf(ctx, sentId, fromAddressOf(raw));
+      // DKIM and ARC keys are looked up where the forecasts look (the system's resolver in the app).
+      let resolver: Resolver | null = null;
+      let resolverProblem: string | undefined;
+      try {
+        resolver = createResolver(ctx.deps.forecast?.resolver ? parseResolverAddress(ctx.deps.forecast.resolver) : systemResolverAddress());
+      } catch (error) {
+        resolverProblem = `DKIM and ARC could not be verified: ${(error as Error).message}`;
+      }
+      const analyzed = await analyzeDeliveredCopy(raw, { resolver, ...(provider ? { provider } : {}) });
+      const delivered = resolverProblem ? { ...analyzed, verifyProblem: resolverProblem } : analyzed;
       return { file, path: delivered, ...(sentId ? { sentId } : {}) };
     },
     'sent:open': ({ id }) => {

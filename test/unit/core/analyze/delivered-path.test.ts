@@ -46,6 +46,23 @@ describe('what each hop states', () => {
   });
 });
 
+describe('hops inside one host or provider are local, never cleartext', () => {
+  it('Gmail’s internal "by 2002:… with SMTP", a pickup with no from clause, one organisation’s own hops, Microsoft’s domains as one', () => {
+    expect(hop('by 2002:a05:6a10:8e0c:b0:5e5:7a6f:1c2d with SMTP id x4csp123456pxu; Thu, 3 Dec 2026 02:00:00 -0800 (PST)')).toMatchObject({ local: true, tls: null });
+    expect(hop('by mx.example.net (Postfix, from userid 1000) id 4AB12C3D4E; Thu, 3 Dec 2026 10:00:00 +0000 (UTC)')).toMatchObject({ local: true, tls: null });
+    expect(hop('from mail-sor-f41.google.com (mail-sor-f41.google.com. [209.85.220.41]) by mx.google.com with SMTPS id a1sor; Thu, 03 Dec 2026 02:00:00 -0800 (PST)')).toMatchObject({ local: true });
+    expect(hop('from out.provider.test (out.provider.test [192.0.2.8]) by in.provider.test with ESMTP id 2; Thu, 3 Dec 2026 10:00:00 +0000')).toMatchObject({ local: true, tls: null });
+    expect(hop('from DB8PR01MB1234.eurprd01.prod.exchangelabs.com (2603:10a6:10:1::1) by AM6PR01MB1234.outlook.office365.com with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.2; Thu, 3 Dec 2026 10:00:00 +0000')).toMatchObject({ local: true, tls: true });
+    // Into Microsoft from outside: a real hop, not local.
+    expect(hop('from mail.example.org (192.0.2.9) by BN8NAM12FT011.mail.protection.outlook.com (10.13.182.1) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.3; Thu, 3 Dec 2026 10:00:00 +0000')).toMatchObject({ local: false, tls: true });
+  });
+
+  it('a HELO name claiming the receiver’s organisation does not make a hop local when the reverse-DNS name says otherwise', () => {
+    expect(hop('from mx.google.com (evil.example [198.51.100.7]) by mx.google.com with ESMTP id z; Thu, 03 Dec 2026 02:00:00 -0800')).toMatchObject({ local: false, tls: false });
+    expect(hop('from relay.bank.test ([203.0.113.5]) by mx.bank.test with ESMTP id 0; Thu, 3 Dec 2026 09:59:00 +0000')).toMatchObject({ local: false, tls: false });
+  });
+});
+
 describe('the path', () => {
   it('oldest first, with delays; a forged header below the real ones (time going backwards) is flagged, never trusted', () => {
     const path = analyzeDelivered(
@@ -68,7 +85,7 @@ describe('the path', () => {
     const path = analyzeDelivered(message(['from a\r\n  ([192.0.2.4])\r\n  by b.example with\r\n  ESMTPS id 1; Thu, 3 Dec 2026 10:00:00 +0000'], ['Require-TLS-ESMTP: yes', 'TLS-Required: No', 'Authentication-Results: mx.example.net; spf=pass smtp.mailfrom=example.org; dkim=pass header.d=example.org']));
     expect(path).toMatchObject({ requireTlsEsmtp: true, tlsRequiredNo: true, messageId: '<m1@example.org>' });
     expect(path.hops[0]).toMatchObject({ by: 'b.example', protocol: 'ESMTPS', tls: true });
-    expect(path.authenticationResults[0]).toMatch(/spf=pass/);
+    expect(path.authentication[0]).toMatchObject({ field: 'Authentication-Results', authservId: 'mx.example.net', above: -1, results: [{ method: 'spf', result: 'pass', properties: { 'smtp.mailfrom': 'example.org' } }, { method: 'dkim', result: 'pass', properties: { 'header.d': 'example.org' } }] });
   });
 
   it('200 Received headers are read in bounded time; binary junk does not crash; something that is not a message is EINPUT', () => {
@@ -95,5 +112,87 @@ describe("the sandbox's own trace field", () => {
     const path = analyzeDelivered(Buffer.from(`${field}From: a@example.org\r\nSubject: s\r\n\r\nbody\r\n`));
     expect(path.hops).toHaveLength(1);
     expect(path.hops[0]).toMatchObject({ by: 'hoplight-sandbox.localhost', protocol: 'ESMTPSA', tls: true, version: '1.3', cipher: 'TLS_AES_256_GCM_SHA384', authenticated: true, requiretls: true, date: '2026-12-03T10:00:00.000Z' });
+  });
+});
+
+describe('Authentication-Results as stated (RFC 8601, RFC 8617)', () => {
+  it('reads the authserv-id, each method=result with its reason and properties; comments and quoted strings are not results', async () => {
+    const { parseAuthenticationResults } = await import('../../../../electron/core/analyze/authentication-results.js');
+    expect(parseAuthenticationResults('mx.google.com 1; dkim=pass header.i=@clinic.test header.s=sel1 header.b="ab;c" (comment; dkim=fail);\r\n spf=softfail (google.com: domain of transitioning a@b does not designate 192.0.2.1 as permitted sender) smtp.mailfrom=a@b;\r\n dmarc=fail reason="p=reject; sp=none" header.from=clinic.test', false)).toEqual({
+      authservId: 'mx.google.com',
+      results: [
+        { method: 'dkim', result: 'pass', properties: { 'header.i': '@clinic.test', 'header.s': 'sel1', 'header.b': 'ab;c' } },
+        { method: 'spf', result: 'softfail', properties: { 'smtp.mailfrom': 'a@b' } },
+        { method: 'dmarc', result: 'fail', reason: 'p=reject; sp=none', properties: { 'header.from': 'clinic.test' } },
+      ],
+    });
+    expect(parseAuthenticationResults('i=2; relay.test; arc=pass (i=1 spf=pass); dkim/1=pass header.d=a.test', true)).toMatchObject({ authservId: 'relay.test', instance: 2, results: [{ method: 'arc', result: 'pass' }, { method: 'dkim', result: 'pass', properties: { 'header.d': 'a.test' } }] });
+    expect(parseAuthenticationResults('mx.example.net; none', false)).toEqual({ authservId: 'mx.example.net', results: [] });
+    expect(parseAuthenticationResults('mx.example.net; dkim=pass (unclosed', false).problem).toMatch(/comment is not closed/);
+    expect(parseAuthenticationResults('spf=pass smtp.mailfrom=a', false).problem).toMatch(/no authserv-id/);
+    expect(parseAuthenticationResults('mx; ???; dkim=pass', false)).toMatchObject({ results: [{ method: 'dkim' }], problem: '1 result could not be read' });
+  });
+
+  it('a property named __proto__ or constructor is kept as data, never on the prototype', async () => {
+    const { parseAuthenticationResults } = await import('../../../../electron/core/analyze/authentication-results.js');
+    const parsed = parseAuthenticationResults('mx; dkim=pass __proto__.polluted=yes constructor.prototype=x', false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(parsed.results[0]?.properties['__proto__.polluted']).toBe('yes');
+  });
+});
+
+describe('whose word each header is, when the provider is known', () => {
+  // A copy of a message sent through smtp.provider.test: a forged hop sits below the provider's first one.
+  const copy = message(
+    [
+      'from mx.example.net by imap.example.net with LMTP id 4; Thu, 3 Dec 2026 10:00:09 +0000',
+      'from out.provider.test (out.provider.test [192.0.2.8]) by mx.example.net (Postfix) with ESMTPS id 3 (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384); Thu, 3 Dec 2026 10:00:06 +0000',
+      'from smtp.provider.test by out.provider.test with ESMTPS id 2; Thu, 3 Dec 2026 10:00:03 +0000',
+      'from [192.0.2.1] by smtp.provider.test with ESMTPSA id 1; Thu, 3 Dec 2026 10:00:01 +0000',
+      'from trusted.bank.test ([203.0.113.5]) by mx.bank.test with ESMTPS id 0; Thu, 3 Dec 2026 09:59:00 +0000',
+    ],
+    [],
+  );
+  const withTop = (extra: string[]): Buffer => Buffer.concat([Buffer.from(`${extra.join('\r\n')}\r\n`), copy]);
+
+  it('the provider’s first hop and everything after it are trusted; the hop below it is the sender’s side', () => {
+    const path = analyzeDelivered(copy, { provider: { account: 'Clinic', host: 'smtp.provider.test' } });
+    expect(path.provider).toEqual({ account: 'Clinic', names: ['smtp.provider.test', 'provider.test'], firstHop: 1 });
+    expect(path.hops.map((h) => h.trust)).toEqual(['sender-side', 'provider', 'provider', 'after-provider', 'after-provider']);
+    // Without the account, nothing is marked: no hop is called trustworthy.
+    expect(analyzeDelivered(copy).hops.every((h) => h.trust === undefined)).toBe(true);
+    // An account whose servers no hop names: said so, and nothing is marked.
+    const unknown = analyzeDelivered(copy, { provider: { account: 'Other', host: 'smtp.other.test' } });
+    expect(unknown.provider?.firstHop).toBeUndefined();
+    expect(unknown.hops.every((h) => h.trust === undefined)).toBe(true);
+  });
+
+  it('an Authentication-Results field or Require-TLS-ESMTP says which hop sits below it, and whether that is trusted', () => {
+    const path = analyzeDelivered(
+      Buffer.concat([
+        Buffer.from('Authentication-Results: imap.example.net; dkim=pass header.d=provider.test\r\n'),
+        Buffer.from(
+          copy
+            .toString('latin1')
+            .replace('Received: from trusted.bank.test', 'Authentication-Results: mx.bank.test; dkim=pass header.d=bank.test; spf=pass smtp.mailfrom=bank.test\r\nReceived: from trusted.bank.test')
+            .replace('Received: from smtp.provider.test', 'Require-TLS-ESMTP: yes\r\nReceived: from smtp.provider.test'),
+          'latin1',
+        ),
+      ]),
+      { provider: { account: 'Clinic', host: 'smtp.provider.test' } },
+    );
+    expect(path.authentication.map((a) => [a.authservId, a.above, a.trust])).toEqual([
+      ['imap.example.net', 4, 'after-provider'],
+      ['mx.bank.test', 0, 'sender-side'],
+    ]);
+    expect(path.requireTlsEsmtpAbove).toBe(2);
+    expect(analyzeDelivered(withTop(['Require-TLS-ESMTP: yes'])).requireTlsEsmtpAbove).toBe(4);
+  });
+
+  it('the From address is found for matching an account', async () => {
+    const { fromAddressOf } = await import('../../../../electron/core/analyze/delivered-path.js');
+    expect(fromAddressOf(Buffer.from('From: "Dr, Ada" <Ada@Clinic.test>\r\n\r\n'))).toBe('ada@clinic.test');
+    expect(fromAddressOf(Buffer.from('From: ada@clinic.test\r\n\r\n'))).toBe('ada@clinic.test');
+    expect(fromAddressOf(Buffer.from('Subject: none\r\n\r\n'))).toBeUndefined();
   });
 });
