@@ -112,7 +112,14 @@ describe.skipIf(!available)('the composer and the per-hop view, in Chromium', ()
     expect(await travelled.locator('.delivered-hop').count()).toBe(1);
     // From loopback, so local (no transport claim), with the TLS the sandbox's header states beside it.
     expect(await travelled.locator('.delivered-hop').textContent()).toMatch(/→ hoplight-sandbox\.localhost with ESMTPSA.*Local.*it states TLS 1\.3, .*authenticated submission.*REQUIRETLS recorded/s);
+    // It is the message in Sent (same Message-ID): the sandbox is the provider, and the report made at sending opens beside it.
+    expect(await travelled.locator('.delivered-hop').getAttribute('data-trust')).toBe('provider');
+    const atSending = page.getByRole('region', { name: 'How the message travels' }).filter({ hasText: 'When it was sent: “My first REQUIRETLS message”' });
+    await atSending.waitFor();
+    expect(await atSending.locator('[data-hop="submission"]').getAttribute('data-state')).toBe('verified');
     await noSeriousViolations();
+    await page.getByRole('button', { name: 'Close how it travelled' }).click();
+    expect(await travelled.count()).toBe(0);
   });
 
   it('"TLS optional" sends with the TLS-Required: No header, and says what it gives up', async () => {

@@ -92,6 +92,12 @@ it('renders every screen and state', async () => {
   await page.getByLabel('Raw message').scrollIntoViewIfNeeded();
   await shot('04b-sandbox-message');
   await page.getByRole('button', { name: 'Close', exact: true }).click();
+  // The sandbox's copy read back as a delivered path, beside the report made when it was sent.
+  await page.getByRole('button', { name: /^How it travelled: the message from/ }).first().click();
+  await page.getByRole('region', { name: 'How the message travels' }).filter({ hasText: 'When it was sent' }).waitFor();
+  await page.getByRole('region', { name: 'How the message actually travelled' }).scrollIntoViewIfNeeded();
+  await shot('04c-sandbox-travelled');
+  await page.getByRole('button', { name: 'Close how it travelled' }).click();
 
   // The chips: green, red and grey, for each choice.
   const to = page.getByLabel('To', { exact: true });

@@ -3,6 +3,8 @@ import type { DeliveredPath } from '../../../shared/types/delivered';
 import type { ErrorData } from '../../../shared/types/errors';
 import type { SandboxMessageEvent } from '../../../shared/types/sandbox';
 import { api } from '../api';
+import type { SentMessage } from '../../../shared/types/mailbox';
+import { HopView } from '../hop-view/hop-view';
 import { DeliveredPathView } from '../mailbox/delivered-path-view';
 import { ErrorBox } from '../ui/error-box';
 
@@ -11,13 +13,17 @@ export function ReceivedList(props: { received: readonly SandboxMessageEvent[] }
   const [opened, setOpened] = useState<{ id: string; raw: string; truncated: boolean }>();
   const [error, setError] = useState<ErrorData>();
   const [travelled, setTravelled] = useState<DeliveredPath>();
+  // The Sent message it matches (by Message-ID): the report made when it was sent, beside what the copy records.
+  const [sent, setSent] = useState<{ message: SentMessage; text: string }>();
   if (props.received.length === 0) return null;
   const analyze = async (path: string): Promise<void> => {
     const result = await api.sent.analyze({ path });
-    if (result.ok && result.value.path) {
-      setTravelled(result.value.path);
-      setError(undefined);
-    } else if (!result.ok) setError(result.error);
+    if (!result.ok) return setError(result.error);
+    setError(undefined);
+    if (!result.value.path) return;
+    setTravelled(result.value.path);
+    const opened = result.value.sentId ? await api.sent.open({ id: result.value.sentId }) : undefined;
+    setSent(opened?.ok ? opened.value : undefined);
   };
   const open = async (id: string): Promise<void> => {
     const result = await api.sandbox.readMessage({ id });
@@ -44,7 +50,24 @@ export function ReceivedList(props: { received: readonly SandboxMessageEvent[] }
         ))}
       </ul>
       {error ? <ErrorBox error={error} /> : null}
-      {travelled ? <DeliveredPathView path={travelled} /> : null}
+      {travelled ? (
+        <div className="opened-message">
+          <DeliveredPathView path={travelled} />
+          {sent ? <HopView result={{ report: sent.message.report, hops: sent.message.hops, text: sent.text }} title={`When it was sent: “${sent.message.draft.subject || '(no subject)'}”, ${new Date(sent.message.sentAt).toLocaleString()}`} /> : null}
+          <div className="actions">
+            <button
+              type="button"
+              className="small"
+              onClick={() => {
+                setTravelled(undefined);
+                setSent(undefined);
+              }}
+            >
+              Close how it travelled
+            </button>
+          </div>
+        </div>
+      ) : null}
       {opened ? (
         <div className="opened-message">
           <div className="hop-head">
