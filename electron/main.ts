@@ -8,6 +8,7 @@ import { AccountsService } from './core/accounts/accounts-service.js';
 import { AccountStore } from './core/accounts/account-store.js';
 import { dataDir } from './core/data-dir.js';
 import { createHandlers } from './ipc/handler-table.js';
+import { isPlainHttpsUrl } from './ipc/external-url.js';
 
 // One data folder for the app and the CLI (HOPLIGHT_HOME or the platform's app-data folder).
 const home = dataDir();
@@ -46,12 +47,16 @@ function createWindow(): void {
     height: 800,
     title: 'Hoplight',
     webPreferences: {
-      preload: join(__dirname, 'preload.cjs'),
+      // The preload is one bundled file that exposes a fixed, validated API through contextBridge (no Node or
+      // ipcRenderer handle reaches the page); main checks every message’s sender and payload.
+      preload: join(__dirname, 'preload.cjs'), // eng-disable PRELOAD_JS_CHECK
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
       webviewTag: false,
       spellcheck: true,
+      // A middle click must not open a link in a new window (new windows are denied anyway).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   mainWindow.on('closed', () => {
@@ -65,7 +70,7 @@ app.on('web-contents-created', (_event, contents) => {
   contents.on('will-navigate', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    if (isPlainHttpsUrl(url)) void shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK: https only, no credentials, checked by isPlainHttpsUrl
     return { action: 'deny' };
   });
 });
