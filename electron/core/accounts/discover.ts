@@ -76,18 +76,34 @@ export async function discoverSubmission(address: string, options: DiscoveryOpti
   return { address: mailbox.address, domain, candidates: ordered, steps };
 }
 
-/** Reads the outgoing SMTP servers of a Mozilla autoconfig file (clientConfig version 1.1). */
+/** A host name an autoconfig file may name: DNS labels (RFC 1123), or an IP address; nothing else is connected to. */
+const HOST_NAME = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?$/;
+
+/**
+ * Reads the outgoing SMTP servers of a Mozilla autoconfig file (clientConfig version 1.1). The file comes from
+ * the network: anything that is not a well-formed entry (a host that is not a host name, a port out of range,
+ * a cleartext socket type, nested junk) is left out, and XML that cannot be read gives no server at all.
+ */
 export function parseAutoconfig(xml: string, address: string): Omit<DiscoveredServer, 'source'>[] {
-  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(xml) as { clientConfig?: { emailProvider?: { outgoingServer?: unknown } } };
-  const outgoing = [parsed.clientConfig?.emailProvider?.outgoingServer ?? []].flat() as Record<string, unknown>[];
+  let parsed: { clientConfig?: { emailProvider?: { outgoingServer?: unknown } } };
+  try {
+    parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', processEntities: false }).parse(xml) as typeof parsed;
+  } catch {
+    return [];
+  }
+  const outgoing = [parsed?.clientConfig?.emailProvider?.outgoingServer ?? []].flat().filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null);
   const local = address.slice(0, address.lastIndexOf('@'));
+  const text = (value: unknown): string | undefined => (typeof value === 'string' || typeof value === 'number' ? String(value).trim() : undefined);
   return outgoing
     .filter((s) => s['@type'] === 'smtp')
     .map((s) => {
-      const socketType = String(s.socketType ?? '').toUpperCase();
+      const socketType = (text(s.socketType) ?? '').toUpperCase();
       const security = socketType === 'SSL' || socketType === 'TLS' ? 'implicit' : socketType === 'STARTTLS' ? 'starttls' : undefined;
-      const user = typeof s.username === 'string' ? s.username.replace('%EMAILADDRESS%', address).replace('%EMAILLOCALPART%', local) : undefined;
-      return { host: String(s.hostname ?? ''), port: Number(s.port), security, ...(user ? { user } : {}) };
+      const username = text(s.username);
+      const user = username !== undefined && username.length <= 256 && !/[\x00-\x1f\x7f]/.test(username) ? username.replace('%EMAILADDRESS%', address).replace('%EMAILLOCALPART%', local) : undefined;
+      const host = text(s.hostname) ?? '';
+      const port = text(s.port);
+      return { host, port: port !== undefined && /^\d{1,5}$/.test(port) ? Number(port) : Number.NaN, security, ...(user ? { user } : {}) };
     })
-    .filter((s): s is Omit<DiscoveredServer, 'source'> => s.security !== undefined && s.host !== '' && Number.isInteger(s.port) && s.port > 0 && s.port < 65536);
+    .filter((s): s is Omit<DiscoveredServer, 'source'> => s.security !== undefined && (HOST_NAME.test(s.host) || isIP(s.host) !== 0) && Number.isInteger(s.port) && s.port > 0 && s.port < 65536);
 }

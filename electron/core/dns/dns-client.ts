@@ -81,9 +81,17 @@ function queryUdp(address: ResolverAddress, packet: dnsPacket.Packet, timeoutMs:
       socket.close();
       reject(new HoplightError('ETIMEDOUT', `The DNS resolver ${address.host}:${address.port} did not answer within ${timeoutMs / 1000} s.`));
     }, timeoutMs);
-    socket.on('message', (message) => {
-      const decoded = dnsPacket.decode(message);
-      if (decoded.id !== packet.id) return; // not ours: keep waiting
+    socket.on('message', (message, from) => {
+      // Only the resolver's answer to this query counts: a datagram from anyone else, or one that does not decode
+      // (dns-packet throws on junk), is dropped and the wait goes on; the timer still bounds it.
+      if (from.port !== address.port || from.address.replace(/^::ffff:/, '') !== address.host) return;
+      let decoded: dnsPacket.DecodedPacket;
+      try {
+        decoded = dnsPacket.decode(message);
+      } catch {
+        return;
+      }
+      if (decoded.id !== packet.id || decoded.type !== 'response') return; // not ours: keep waiting
       clearTimeout(timer);
       socket.close();
       resolve(decoded);
@@ -108,10 +116,22 @@ function queryTcp(address: ResolverAddress, packet: dnsPacket.Packet, timeoutMs:
     socket.on('connect', () => socket.write(dnsPacket.streamEncode(packet)));
     socket.on('data', (chunk: Buffer) => {
       data = Buffer.concat([data, chunk]);
+      if (data.length > 2 + 65535) {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(new HoplightError('ECONNECTION', `The DNS resolver ${address.host}:${address.port} sent more than one answer's worth over TCP.`));
+        return;
+      }
       if (data.length >= 2 && data.length >= 2 + data.readUInt16BE(0)) {
         clearTimeout(timer);
         socket.destroy();
-        resolve(dnsPacket.streamDecode(data) as dnsPacket.DecodedPacket);
+        try {
+          const decoded = dnsPacket.streamDecode(data) as dnsPacket.DecodedPacket;
+          if (decoded.id !== packet.id) throw new Error(`an answer to another query (id ${decoded.id})`);
+          resolve(decoded);
+        } catch (error) {
+          reject(new HoplightError('ECONNECTION', `The DNS resolver ${address.host}:${address.port} sent an answer that cannot be read over TCP: ${(error as Error).message}`));
+        }
       }
     });
     socket.on('error', (error) => {

@@ -171,22 +171,31 @@ export class Mailbox {
   }
 
   /** Tries every waiting message whose time has come (or every waiting one with `all`); sandbox ones are left when this process cannot send them. */
-  async flush(options: SubmitOptions & { all?: boolean } = {}): Promise<{ id: string; result?: AttemptResult; skipped?: string }[]> {
+  async flush(options: SubmitOptions & { all?: boolean; concurrency?: number } = {}): Promise<{ id: string; result?: AttemptResult; skipped?: string }[]> {
     const { entries } = await this.listOutbox();
     const due = entries.filter((e) => e.state === 'waiting' && (options.all || Date.parse(e.nextAttemptAt ?? e.queuedAt) <= this.now()));
-    const results: { id: string; result?: AttemptResult; skipped?: string }[] = [];
-    for (const entry of due) {
-      const cannot = this.deps.cannotSend?.(entry.draft);
-      if (cannot) {
-        results.push({ id: entry.id, skipped: cannot });
-        continue;
+    const results: { id: string; result?: AttemptResult; skipped?: string }[] = new Array(due.length);
+    const { all: _all, concurrency: _c, ...submit } = options;
+    // A bounded number of sessions at once: a full Outbox must not open one connection per message (servers limit
+    // their clients, and a 421 for too many would only put the messages back to wait).
+    const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_FLUSH_CONCURRENCY, MAX_FLUSH_CONCURRENCY, due.length));
+    let next = 0;
+    const work = async (): Promise<void> => {
+      for (let i = next++; i < due.length; i = next++) {
+        const entry = due[i] as OutboxEntry;
+        const cannot = this.deps.cannotSend?.(entry.draft);
+        if (cannot) {
+          results[i] = { id: entry.id, skipped: cannot };
+          continue;
+        }
+        try {
+          results[i] = { id: entry.id, result: await this.retryEntry(entry.id, submit, true) };
+        } catch (error) {
+          results[i] = { id: entry.id, skipped: toErrorData(error).message }; // claimed meanwhile by another sender
+        }
       }
-      try {
-        results.push({ id: entry.id, result: await this.retryEntry(entry.id, options, true) });
-      } catch (error) {
-        results.push({ id: entry.id, skipped: toErrorData(error).message }); // claimed meanwhile by another sender
-      }
-    }
+    };
+    await Promise.all(Array.from({ length: workers }, work));
     return results;
   }
 
@@ -367,6 +376,10 @@ export class Mailbox {
     }
   }
 }
+
+/** Sessions a flush opens at once by default, and at most. */
+export const DEFAULT_FLUSH_CONCURRENCY = 2;
+export const MAX_FLUSH_CONCURRENCY = 8;
 
 /** Whether the process that claimed an entry still runs (on another host it is assumed to). */
 function isAlive(claimedBy: NonNullable<OutboxEntry['claimedBy']>): boolean {

@@ -22,12 +22,19 @@ export interface TlsaMatch {
  * certificate, 1 its SubjectPublicKeyInfo; matching type 0 is exact, 1 SHA-256, 2 SHA-512.
  */
 export function matchTlsa(records: readonly TlsaRecord[], chainDer: readonly Buffer[]): TlsaMatch[] {
-  const certificates = chainDer.map((der) => new X509Certificate(der));
+  // What a server presents is parsed here; a certificate that cannot be parsed matches nothing.
+  const certificates = chainDer.map((der) => {
+    try {
+      return new X509Certificate(der);
+    } catch {
+      return undefined;
+    }
+  });
   return records.map((record) => {
     if (record.usage !== 2 && record.usage !== 3) return { record, matched: false, usable: false, detail: `usage ${record.usage} (PKIX) is not used for SMTP (RFC 7672 §3.1.3)` };
     if (record.selector > 1 || record.matchingType > 2) return { record, matched: false, usable: false, detail: 'unknown selector or matching type' };
-    const candidates = record.usage === 3 ? certificates.slice(0, 1) : certificates.slice(1);
-    const matched = candidates.some((cert) => associationData(cert, record.selector, record.matchingType) === record.data.toLowerCase());
+    const candidates = (record.usage === 3 ? certificates.slice(0, 1) : certificates.slice(1)).filter((c): c is X509Certificate => c !== undefined);
+    const matched = record.data !== '' && candidates.some((cert) => associationData(cert, record.selector, record.matchingType) === record.data.toLowerCase());
     const what = record.usage === 3 ? 'the server certificate (DANE-EE)' : 'a CA certificate the server sent (DANE-TA)';
     return { record, matched, usable: true, detail: matched ? `matches ${what}` : `does not match ${what}` };
   });

@@ -87,12 +87,31 @@ async function lookupLive(domain: string, resolver: Resolver, options: PolicyFet
     return { record: true, problem: `the policy could not be fetched from https://${host}/.well-known/mta-sts.txt: ${(error as Error).message}` };
   }
   try {
-    const parsed = mtaSts.parsePolicy(body) as { mode: MtaStsPolicy['mode']; maxAge: number; mx?: string[] };
-    return { record: true, policy: { id, mode: parsed.mode, maxAge: parsed.maxAge, mx: parsed.mx ?? [] }, source: 'fetched' };
+    return { record: true, policy: { id, ...readPolicy(body) }, source: 'fetched' };
   } catch (error) {
     return { record: true, problem: `the policy is invalid: ${(error as Error).message}` };
   }
 }
+
+/**
+ * An MTA-STS policy file (RFC 8461 §3.2), parsed by mailauth and then held to the RFC: a known mode, max_age
+ * within 0…31557600, and each mx pattern a host name with at most one leading "*." label. Throws a plain Error
+ * (its message says what is wrong) for anything else.
+ */
+export function readPolicy(body: Buffer | string): Omit<MtaStsPolicy, 'id'> {
+  const parsed = mtaSts.parsePolicy(body) as { mode?: unknown; maxAge?: unknown; mx?: unknown };
+  if (parsed.mode !== 'enforce' && parsed.mode !== 'testing' && parsed.mode !== 'none') throw new Error(`unknown mode "${String(parsed.mode).slice(0, 40)}"`);
+  const maxAge = Number(parsed.maxAge);
+  if (!Number.isInteger(maxAge) || maxAge < 0 || maxAge > 31_557_600) throw new Error(`max_age ${String(parsed.maxAge).slice(0, 40)} is outside 0…31557600`);
+  const mx = Array.isArray(parsed.mx) ? parsed.mx.map(String) : [];
+  const bad = mx.find((m) => !MX_PATTERN.test(m));
+  if (bad !== undefined) throw new Error(`"${bad.slice(0, 80)}" is not an mx pattern`);
+  if (parsed.mode !== 'none' && mx.length === 0) throw new Error('no mx pattern');
+  return { mode: parsed.mode, maxAge, mx };
+}
+
+/** RFC 8461 §3.2 mx: a host name, or "*." and one. */
+const MX_PATTERN = /^(?:\*\.)?(?=.{1,253}$)(?!-)[A-Za-z0-9_-]{1,63}(?<!-)(?:\.(?!-)[A-Za-z0-9_-]{1,63}(?<!-))+\.?$/;
 
 /** Whether an MX host name is allowed by the policy (mailauth's validateMx: exact or one leading wildcard label). */
 export function mxAllowed(mx: string, policy: MtaStsPolicy): { matched: boolean; pattern?: string } {

@@ -5,17 +5,19 @@ export type Capabilities = ReadonlyMap<string, readonly string[]>;
 
 /** Parses an EHLO reply; the first line is the server's greeting, each later line an extension. */
 export function parseCapabilities(reply: SmtpReplyData): Capabilities {
-  const map = new Map<string, readonly string[]>();
+  // Sets while reading: a hostile EHLO of 512 long lines repeating one keyword stays linear.
+  const sets = new Map<string, Set<string>>();
   for (const line of reply.lines.slice(1)) {
     const [keyword, ...params] = line.trim().split(/\s+/);
     if (!keyword) continue;
     // Old servers advertise "AUTH=PLAIN LOGIN" beside or instead of "AUTH PLAIN LOGIN".
     const [name, inline] = keyword.toUpperCase().split('=', 2) as [string, string | undefined];
-    const values = [...(inline ? [inline] : []), ...params.map((p) => p.toUpperCase())];
-    const existing = map.get(name) ?? [];
-    map.set(name, [...existing, ...values.filter((v) => !existing.includes(v))]);
+    const values = sets.get(name) ?? new Set<string>();
+    sets.set(name, values);
+    if (inline) values.add(inline);
+    for (const p of params) values.add(p.toUpperCase());
   }
-  return map;
+  return new Map([...sets].map(([name, values]) => [name, [...values]]));
 }
 
 /** The extension lines as the server wrote them, for the report. */
