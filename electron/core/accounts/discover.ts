@@ -100,6 +100,7 @@ export function parseAutoconfig(xml: string, address: string): Omit<DiscoveredSe
       const socketType = (text(s.socketType) ?? '').toUpperCase();
       const security = socketType === 'SSL' || socketType === 'TLS' ? 'implicit' : socketType === 'STARTTLS' ? 'starttls' : undefined;
       const username = text(s.username);
+      // eslint-disable-next-line no-control-regex -- control characters are what is refused
       const user = username !== undefined && username.length <= 256 && !/[\x00-\x1f\x7f]/.test(username) ? username.replace('%EMAILADDRESS%', address).replace('%EMAILLOCALPART%', local) : undefined;
       const host = text(s.hostname) ?? '';
       const port = text(s.port);
