@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { HoplightError } from '../errors.js';
 import { readFileNoFollow, writeFileAtomicVia } from '../files/atomic-file.js';
 
 /** Temp files older than this were left by a crash between write and rename: they are removed, never read. */
@@ -13,7 +14,13 @@ const STALE_TMP_MS = 60_000;
  */
 export class MaildirFolder {
   constructor(readonly dir: string) {
-    for (const sub of ['tmp', 'new', 'cur', 'meta', 'damaged']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
+    // The folder, the mailbox root above it and each subfolder are real directories: a symbolic link planted in
+    // the data folder would send every write somewhere else, so it is refused, never followed.
+    for (const path of [dirname(dir), dir]) refuseLink(path);
+    for (const sub of ['tmp', 'new', 'cur', 'meta', 'damaged']) {
+      refuseLink(join(dir, sub));
+      mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
+    }
   }
 
   /** Writes (or replaces) a message and its sidecar: sidecar first, then the message, each atomically. */
@@ -172,4 +179,16 @@ export interface MessageCopy {
 function assertId(id: string): void {
   // Ids name files: only what cannot climb out of the folder.
   if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) throw new Error(`invalid mailbox id "${id}"`);
+}
+
+/** Throws ECONFIG when `path` exists and is a symbolic link (or not a directory). */
+function refuseLink(path: string): void {
+  let info;
+  try {
+    info = lstatSync(path);
+  } catch {
+    return; // not there yet: it is created as a directory
+  }
+  if (info.isSymbolicLink()) throw new HoplightError('ECONFIG', `${path} is a symbolic link; Hoplight does not follow links in its data folder.`, { hint: 'Replace the link with a folder.' });
+  if (!info.isDirectory()) throw new HoplightError('ECONFIG', `${path} is not a folder.`, { hint: 'Move the file away; Hoplight recreates the folder.' });
 }
