@@ -184,7 +184,8 @@ function providerNames(hint: ProviderHint): string[] {
 function byProvider(hop: { by?: string }, names: readonly string[]): boolean {
   if (!hop.by) return false;
   const by = bare(hop.by);
-  return names.some((n) => by === n || by.endsWith(`.${n}`));
+  // Microsoft 365 submits at smtp.office365.com and records its hops under outlook.com: one organisation.
+  return names.some((n) => by === n || by.endsWith(`.${n}`) || (organisation(by) === 'microsoft' && organisation(n) === 'microsoft'));
 }
 
 /**

@@ -189,6 +189,14 @@ describe('whose word each header is, when the provider is known', () => {
     expect(analyzeDelivered(withTop(['Require-TLS-ESMTP: yes'])).requireTlsEsmtpAbove).toBe(4);
   });
 
+  it('Microsoft 365: an account at smtp.office365.com knows the hops its servers record under outlook.com', () => {
+    const m365 = message([
+      'from AM6PR01MB1234.eurprd01.prod.outlook.com (2603:10a6:20b:1::1) by mx.example.net with ESMTPS id 3; Thu, 3 Dec 2026 10:00:05 +0000',
+      'from [192.0.2.1] by AM6PR01MB1234.eurprd01.prod.outlook.com with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.1 via Frontend Transport; Thu, 3 Dec 2026 10:00:01 +0000',
+    ]);
+    expect(analyzeDelivered(m365, { provider: { account: 'Work', host: 'smtp.office365.com' } }).hops.map((h) => h.trust)).toEqual(['provider', 'after-provider']);
+  });
+
   it('the From address is found for matching an account', async () => {
     const { fromAddressOf } = await import('../../../../electron/core/analyze/delivered-path.js');
     expect(fromAddressOf(Buffer.from('From: "Dr, Ada" <Ada@Clinic.test>\r\n\r\n'))).toBe('ada@clinic.test');
