@@ -1,7 +1,6 @@
 import type { z } from 'zod';
 import { CHANNELS, INVOKE_CHANNELS, type InvokeChannel, type InvokeContract } from '../../shared/ipc/contract.js';
 import type { Result } from '../../shared/types/errors.js';
-import { createResolver, parseResolverAddress, systemResolverAddress } from '../core/dns/dns-client.js';
 import { HoplightError, toErrorData } from '../core/errors.js';
 import { checkDomain } from '../core/posture/domain-check.js';
 import { FileMtaStsCache } from '../core/posture/mta-sts-cache.js';
@@ -14,7 +13,7 @@ import { buildHopModel } from '../core/report/hop-model.js';
 import { accountHandlers } from './handlers/accounts.js';
 import { draftHandlers } from './handlers/drafts.js';
 import { mailboxHandlers } from './handlers/mailbox.js';
-import type { HandlerContext, HandlerDeps } from './handlers/context.js';
+import { lookupResolver, type HandlerContext, type HandlerDeps } from './handlers/context.js';
 import { postureHandlers } from './handlers/posture.js';
 import { sandboxHandlers } from './handlers/sandbox.js';
 import { sendHandlers } from './handlers/send.js';
@@ -56,7 +55,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     checkDomain({
       domain,
       mtaStsCache,
-      resolver: createResolver(deps.forecast?.resolver ? parseResolverAddress(deps.forecast.resolver) : systemResolverAddress()),
+      resolver: lookupResolver(deps),
       ...(deps.forecast?.extraCaPem ? { extraCaPem: deps.forecast.extraCaPem } : {}),
       ...(deps.forecast?.smtpPort ? { smtpPort: deps.forecast.smtpPort } : {}),
       ...(deps.forecast?.httpsPort ? { httpsPort: deps.forecast.httpsPort } : {}),

@@ -272,6 +272,11 @@ export function analyzeDelivered(raw: Buffer, options: { readonly provider?: Pro
   };
 }
 
+/** The Message-ID of a message, for finding it in Sent (the header block only). */
+export function messageIdOf(raw: Buffer): string | undefined {
+  return headerFields(raw).find((f) => /^message-id$/i.test(f.name))?.value;
+}
+
 /** The From address of a message (the first one), for finding which account sent it. */
 export function fromAddressOf(raw: Buffer): string | undefined {
   const from = headerFields(raw).find((f) => /^from$/i.test(f.name))?.value;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { ChannelSpec } from '../../../shared/ipc/channel.js';
 import type { EventChannel, EventContract } from '../../../shared/ipc/contract.js';
 import type { AccountsService } from '../../core/accounts/accounts-service.js';
+import { createResolver, parseResolverAddress, systemResolverAddress, type Resolver } from '../../core/dns/dns-client.js';
 import { MAX_CA_FILE_BYTES, readLocalFile } from '../../core/files/local-file.js';
 import type { Mailbox } from '../../core/mailbox/mailbox.js';
 import type { ForecastCache } from '../../core/posture/forecast-cache.js';
@@ -69,4 +70,10 @@ export async function asOperation<T>(ctx: HandlerContext, operationId: string | 
   } finally {
     operation.done();
   }
+}
+
+/** The resolver for checks and key lookups: the one named (by the request or the deps), else the system's first. */
+export function lookupResolver(deps: HandlerDeps, named?: string): Resolver {
+  const address = named ?? deps.forecast?.resolver;
+  return createResolver(address ? parseResolverAddress(address) : systemResolverAddress());
 }

@@ -1,15 +1,15 @@
 import type { OutboxSendResult } from '../../../shared/ipc/channels/mailbox.js';
 import { MAILBOX_CHANNELS } from '../../../shared/ipc/channels/mailbox.js';
 import type { Draft } from '../../../shared/types/draft.js';
-import { analyzeDelivered, analyzeDeliveredCopy, fromAddressOf, type ProviderHint } from '../../core/analyze/delivered-path.js';
+import { analyzeDeliveredCopy, fromAddressOf, messageIdOf, type ProviderHint } from '../../core/analyze/delivered-path.js';
 import { SANDBOX_HOST_NAME } from '../../core/sandbox/local-submission-server.js';
-import { createResolver, parseResolverAddress, systemResolverAddress, type Resolver } from '../../core/dns/dns-client.js';
+import type { Resolver } from '../../core/dns/dns-client.js';
 import { HoplightError, inputError } from '../../core/errors.js';
 import { readLocalFile } from '../../core/files/local-file.js';
 import type { AttemptResult } from '../../core/mailbox/mailbox.js';
 import { renderSubmissionReport } from '../../core/report/render-submission.js';
 import type { SubmitOptions } from '../../core/submit-message.js';
-import { asOperation, type HandlerContext, type Implementations } from './context.js';
+import { asOperation, lookupResolver, type HandlerContext, type Implementations } from './context.js';
 
 /** A delivered copy may carry large attachments; only its header block is read. */
 const MAX_DELIVERED_BYTES = 64 * 1024 * 1024;
@@ -55,14 +55,14 @@ export function mailboxHandlers(ctx: HandlerContext): Implementations<typeof MAI
         return {};
       }
       const raw = await readLocalFile('file', file, MAX_DELIVERED_BYTES);
-      const messageId = analyzeDelivered(raw).messageId;
+      const messageId = messageIdOf(raw);
       const sentId = messageId ? mailbox.sent.search({}).messages.find((m) => m.messageId === messageId)?.id : undefined;
       const provider = await providerOf(ctx, sentId, fromAddressOf(raw));
       // DKIM and ARC keys are looked up where the forecasts look (the system's resolver in the app).
       let resolver: Resolver | null = null;
       let resolverProblem: string | undefined;
       try {
-        resolver = createResolver(ctx.deps.forecast?.resolver ? parseResolverAddress(ctx.deps.forecast.resolver) : systemResolverAddress());
+        resolver = lookupResolver(ctx.deps);
       } catch (error) {
         resolverProblem = `DKIM and ARC could not be verified: ${(error as Error).message}`;
       }

@@ -2,13 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { POSTURE_CHANNELS } from '../../../shared/ipc/channels/posture.js';
 import type { CheckStep } from '../../../shared/types/posture.js';
-import { createResolver, parseResolverAddress, systemResolverAddress } from '../../core/dns/dns-client.js';
 import { HoplightError, inputError } from '../../core/errors.js';
 import { checkDomain } from '../../core/posture/domain-check.js';
 import { FileMtaStsCache } from '../../core/posture/mta-sts-cache.js';
 import { RecentChecks } from '../../core/posture/recent-checks.js';
 import { checkServer } from '../../core/posture/server-check.js';
-import { extraCa, type HandlerContext, type Implementations } from './context.js';
+import { extraCa, lookupResolver, type HandlerContext, type Implementations } from './context.js';
 
 /** Server and domain checks (cancellable, with progress, kept among the recent checks), and the composer's cached forecasts. */
 export function postureHandlers(ctx: HandlerContext): Implementations<typeof POSTURE_CHANNELS> {
@@ -37,7 +36,7 @@ export function postureHandlers(ctx: HandlerContext): Implementations<typeof POS
         checkDomain({
           domain,
           mtaStsCache,
-          resolver: createResolver(resolver ?? base?.resolver ? parseResolverAddress((resolver ?? base?.resolver) as string) : systemResolverAddress()),
+          resolver: lookupResolver(ctx.deps, resolver),
           ...(await trust(caFile)),
           ...(base?.smtpPort ? { smtpPort: base.smtpPort } : {}),
           ...(base?.httpsPort ? { httpsPort: base.httpsPort } : {}),
