@@ -2,12 +2,6 @@ import { toErrorData } from '../core/errors.js';
 import { EXIT, exitCodeFor } from '../core/exit-codes.js';
 import { visible } from '../core/report/visible.js';
 import { cliHint } from './hints.js';
-import { ACCOUNTS_USAGE, runAccounts } from './accounts-command.js';
-import { ANALYZE_USAGE, runAnalyze } from './analyze-command.js';
-import { CHECK_USAGE, runCheck } from './check-command.js';
-import { OUTBOX_USAGE, runOutbox } from './outbox-command.js';
-import { SANDBOX_USAGE, runSandbox } from './sandbox-command.js';
-import { SEND_USAGE, runSend } from './send-command.js';
 
 const USAGE = `Hoplight: mail submission with transport security you can see and insist on.
 
@@ -26,26 +20,40 @@ met, nothing was transmitted); 4 the server rejected the message; 5 connection, 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   const help = rest.includes('--help') || rest.includes('-h');
+  // Each command's code (and the packages it needs) is loaded when that command runs, so \`hoplight send\` does
+  // not pay for the checker's, the analyzer's or the sandbox's.
   try {
     switch (command) {
-      case 'send':
+      case 'send': {
+        const { SEND_USAGE, runSend } = await import('./send-command.js');
         if (help) return print(SEND_USAGE);
         return await runSend(rest);
-      case 'accounts':
+      }
+      case 'accounts': {
+        const { ACCOUNTS_USAGE, runAccounts } = await import('./accounts-command.js');
         if (help) return print(ACCOUNTS_USAGE);
         return await runAccounts(rest);
-      case 'outbox':
+      }
+      case 'outbox': {
+        const { OUTBOX_USAGE, runOutbox } = await import('./outbox-command.js');
         if (help) return print(OUTBOX_USAGE);
         return await runOutbox(rest);
-      case 'check':
+      }
+      case 'check': {
+        const { CHECK_USAGE, runCheck } = await import('./check-command.js');
         if (help) return print(CHECK_USAGE);
         return await runCheck(rest);
-      case 'analyze':
+      }
+      case 'analyze': {
+        const { ANALYZE_USAGE, runAnalyze } = await import('./analyze-command.js');
         if (help) return print(ANALYZE_USAGE);
         return await runAnalyze(rest);
-      case 'sandbox':
+      }
+      case 'sandbox': {
+        const { SANDBOX_USAGE, runSandbox } = await import('./sandbox-command.js');
         if (help) return print(SANDBOX_USAGE);
         return await runSandbox(rest);
+      }
       case undefined:
       case 'help':
       case '--help':

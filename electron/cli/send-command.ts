@@ -5,7 +5,6 @@ import type { AuthMethod, ConnectionSecurity, SecurityChoice } from '../../share
 import type { Account } from '../../shared/types/account.js';
 import { HoplightError, inputError } from '../core/errors.js';
 import { MAX_BODY_FILE_BYTES, readLocalFile } from '../core/files/local-file.js';
-import { openAccounts } from './accounts-command.js';
 import { exitCodeFor } from '../core/exit-codes.js';
 import { renderSubmissionReport } from '../core/report/render-submission.js';
 import { parseDeadline, parsePort } from '../core/server-settings.js';
@@ -135,7 +134,8 @@ async function readBodyFile(field: string, path: string): Promise<string> {
 
 /** Runs `hoplight send`; returns the exit code. */
 export async function runSend(args: readonly string[]): Promise<number> {
-  const accounts = args.includes('--account') || args.some((a) => a.startsWith('--account=')) ? openAccounts() : undefined;
+  // The accounts (their file, the keychain) are loaded only for --account: a plain send loads no more than it needs.
+  const accounts = args.includes('--account') || args.some((a) => a.startsWith('--account=')) ? (await import('./accounts-command.js')).openAccounts() : undefined;
   const parsed = parseSendArgs(args, accounts ? (name) => accounts.store.find(name) : undefined);
   let { request } = parsed;
   if (parsed.textFile !== undefined || parsed.htmlFile !== undefined) {

@@ -3,7 +3,7 @@ import type { SendRequest } from '../../shared/types/message.js';
 import type { PhaseTimings, RejectedRecipient, SendStep, SubmissionReport, SubmissionShortcut, TlsFacts, TranscriptEntry } from '../../shared/types/report.js';
 import { HoplightError, toErrorData } from './errors.js';
 import { checkMessage, type CheckedMessage } from './message/compose-message.js';
-import { AttachmentFiles, measureMessage, messageStream, planWire, type MessageShape, type WirePlan } from './message/message-stream.js';
+import { AttachmentFiles, BlockPool, measureMessage, planWire, wireChunks, type MessageShape, type WirePlan, type WireSkeleton } from './message/message-stream.js';
 import { relayGuarantee } from './relay-guarantee.js';
 import { checkServerSettings } from './server-settings.js';
 import { capabilityLines, sizeLimit, type Capabilities } from './smtp/capabilities.js';
@@ -55,6 +55,9 @@ export interface SubmitOptions {
   readonly logError?: (message: string, error: unknown) => void;
 }
 
+/** The largest message whose BDAT chunk may go in the envelope's own flight (see runSession). */
+export const CONTENT_IN_ENVELOPE_MAX = 64 * 1024;
+
 /** How long one send may take in all: long enough for a server's 10-minute scan of the data (RFC 5321 §4.5.3.2.6). */
 export const DEFAULT_SEND_DEADLINE_MS = 12 * 60_000;
 
@@ -68,6 +71,8 @@ export interface PreparedSubmission {
   readonly message: CheckedMessage;
   readonly plan: WirePlan;
   readonly shape: MessageShape;
+  /** The composed message around its attachments (small); the same bytes go out in every session for it. */
+  readonly skeleton: WireSkeleton;
 }
 
 /** Validates every field and composes the message; throws EINPUT (naming the field) before any connection. */
@@ -78,8 +83,8 @@ export async function prepareSubmission(request: SendRequest, password: string |
   const trust = await checkServerSettings(request.server, password);
   const message = await checkMessage(request.message, request.security);
   const plan = planWire(message);
-  const shape = await measureMessage(plan);
-  return { request, trust, message, plan, shape };
+  const { skeleton, ...shape } = await measureMessage(plan);
+  return { request, trust, message, plan, shape, skeleton };
 }
 
 /**
@@ -136,11 +141,11 @@ class StaleEhlo extends Error {}
 /** Capabilities whose change since they were cached makes an early-pipelined transaction unsafe to complete. */
 function differsWhereItMatters(fresh: Capabilities, cached: Capabilities): boolean {
   const key = (caps: Capabilities, name: string): string => JSON.stringify(caps.get(name) ?? null);
-  return ['PIPELINING', 'PIPECONNECT', 'X_PIPE_CONNECT', 'REQUIRETLS', 'SIZE', 'SMTPUTF8', '8BITMIME', 'AUTH'].some((name) => key(fresh, name) !== key(cached, name));
+  return ['PIPELINING', 'PIPECONNECT', 'X_PIPE_CONNECT', 'REQUIRETLS', 'SIZE', 'SMTPUTF8', '8BITMIME', 'AUTH', 'CHUNKING'].some((name) => key(fresh, name) !== key(cached, name));
 }
 
 async function runSession(prepared: PreparedSubmission, password: string | undefined, options: SubmitOptions, mode: { early: boolean; prelude?: string }): Promise<{ report: SubmissionReport; staleEarly: boolean }> {
-  const { request, trust, message: checked, plan, shape } = prepared;
+  const { request, trust, message: checked, shape, skeleton } = prepared;
   const { server } = request;
   const where = `${server.host}:${server.port}`;
   const startedAt = new Date().toISOString();
@@ -245,7 +250,37 @@ async function runSession(prepared: PreparedSubmission, password: string | undef
     mark = performance.now();
     state.requireTlsRequested = request.security === 'require-tls';
     state.envelopeSent = true;
-    const envelope = { from: checked.from.envelope, mailParameters, recipients: checked.recipients.map((r) => r.envelope) };
+    // RFC 3030: with CHUNKING the content goes as one `BDAT n LAST` chunk (its exact length is known), so no
+    // DATA/354 and no dot-stuffing. Composed content always has CRLF line ends; anything else takes DATA.
+    const chunking = capabilities.has('CHUNKING') && skeleton.crlfOnly;
+    // The chunk may even go in the envelope's own flight, saving a round trip, only where that cannot break a
+    // promise: one recipient (a refusal leaves nobody half-served), no login (content never precedes a 235), not
+    // REQUIRETLS (a refusal for it must leave nothing transmitted), the server's EHLO read on this session and
+    // pipelining offered, and a small message (a refused envelope wastes little).
+    const contentInEnvelope =
+      chunking &&
+      !credentials &&
+      checked.recipients.length === 1 &&
+      request.security !== 'require-tls' &&
+      state.freshEhloRead === true &&
+      !pending &&
+      capabilities.has('PIPELINING') &&
+      shape.length <= CONTENT_IN_ENVELOPE_MAX;
+    const envelope = { from: checked.from.envelope, mailParameters, recipients: checked.recipients.map((r) => r.envelope), chunking };
+    const pool = new BlockPool();
+    const files = state.files;
+    // What was measured is what is sent: a byte more is never written, a byte less never ends the data.
+    const sendContent = async (): Promise<void> => {
+      const content = { copy: options.copyContent, release: (chunk: Buffer) => pool.release(chunk), expectedLength: shape.length };
+      if (chunking) {
+        channel.send([{ wire: `BDAT ${shape.length} LAST` }]);
+        await channel.sendStream(wireChunks(skeleton, files, pool), content);
+      } else {
+        const stuffer = new DotStuffer();
+        await channel.sendStream(wireChunks(skeleton, files, pool), { ...content, transform: (chunk) => stuffer.push(chunk), end: () => stuffer.end() });
+      }
+      state.contentSent = true;
+    };
     let outcome: Awaited<ReturnType<typeof sendEnvelope>>;
     if (credentials && pipelinedAuth) {
       progress('authenticating');
@@ -265,7 +300,7 @@ async function runSession(prepared: PreparedSubmission, password: string | undef
       );
     } else {
       progress('sending');
-      outcome = await sendEnvelope(channel, envelope, capabilities.has('PIPELINING'), timeouts, readFreshEhlo);
+      outcome = await sendEnvelope(channel, envelope, capabilities.has('PIPELINING'), timeouts, contentInEnvelope ? sendContent : readFreshEhlo);
     }
     if (state.staleEhlo) {
       // Nothing of the content was sent: a 354 is met by closing, anything else by QUIT; then the ordinary order.
@@ -273,19 +308,21 @@ async function runSession(prepared: PreparedSubmission, password: string | undef
       throw new StaleEhlo('the cached EHLO no longer matched');
     }
     if (capabilities.has('PIPELINING')) state.shortcuts.unshift('pipelining');
+    if (chunking) state.shortcuts.push('chunking');
+    if (contentInEnvelope) {
+      state.shortcuts.push('content-in-envelope');
+      // The chunk's verdict follows the envelope's replies; read it before judging them, so a refused envelope
+      // is reported with the server's last word and never as "uncertain".
+      state.finalReply = await channel.readReply(timeouts.dataEndMs, 'the end of the message');
+    }
     state.accepted = [...outcome.accepted];
     state.rejected = [...outcome.rejected];
-    checkEnvelopeOutcome(outcome, state, where);
-    const stuffer = new DotStuffer();
-    const sentBytes = await channel.sendStream(messageStream(plan, state.files.streams()), (chunk) => stuffer.push(chunk), () => stuffer.end(), options.copyContent);
-    // What was measured is what was sent; a difference is Hoplight's bug, and the data is not ended on it.
-    if (sentBytes !== shape.length) {
-      channel.abort();
-      throw new HoplightError('EINTERNAL', `Internal error in Hoplight: the message was measured at ${shape.length} bytes but ${sentBytes} were composed; it was abandoned before its end, so nothing was delivered.`);
+    checkEnvelopeOutcome(outcome, state, where, chunking);
+    if (!contentInEnvelope) {
+      await sendContent();
     }
-    state.contentSent = true;
     progress('awaiting-verdict');
-    state.finalReply = await channel.readReply(timeouts.dataEndMs, 'the end of the message');
+    state.finalReply ??= await channel.readReply(timeouts.dataEndMs, 'the end of the message');
     state.timings.transferMs = lap(mark);
     // RFC 5321 §4.2.1: any 2yz is positive completion; only 4yz and 5yz refuse the message.
     if (state.finalReply.code < 200 || state.finalReply.code >= 300) {
@@ -371,7 +408,7 @@ function envelopeParameters(message: CheckedMessage, shape: MessageShape, capabi
 }
 
 /** Applies the all-or-nothing rule: the content is sent only when the sender and every recipient were accepted. */
-function checkEnvelopeOutcome(outcome: Awaited<ReturnType<typeof sendEnvelope>>, state: SessionState, where: string): void {
+function checkEnvelopeOutcome(outcome: Awaited<ReturnType<typeof sendEnvelope>>, state: SessionState, where: string, chunking: boolean): void {
   const { mailReply, rejected, dataReply } = outcome;
   const abandon = (): void => {
     // Closing the connection in the DATA phase aborts the transaction (RFC 5321 §3.3): nothing is delivered.
@@ -394,7 +431,7 @@ function checkEnvelopeOutcome(outcome: Awaited<ReturnType<typeof sendEnvelope>>,
       messageTransmitted: true,
     });
   }
-  if (!dataReply || dataReply.code !== 354) {
+  if (!chunking && (!dataReply || dataReply.code !== 354)) {
     throw new HoplightError('EMESSAGE', `${where} refused to take the message: ${dataReply ? replyText(dataReply) : 'no reply to DATA'}`, {
       ...(dataReply ? { reply: dataReply } : {}),
       messageTransmitted: true,

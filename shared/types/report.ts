@@ -115,9 +115,12 @@ export interface SubmissionHopReport {
 /**
  * A saving of round trips: `pipelining` (RFC 2920: MAIL, RCPT… and DATA in one flight), `pipelined-auth` (RFC 4954
  * §4: AUTH PLAIN with its initial response in that flight too; the content waits for the login's 235),
- * `early-pipelining` (PIPECONNECT: commands sent before the server's reply, from its cached EHLO).
+ * `early-pipelining` (PIPECONNECT: commands sent before the server's reply, from its cached EHLO), `chunking`
+ * (RFC 3030: the content as one `BDAT n LAST` chunk, without DATA, its 354 or dot-stuffing), `content-in-envelope`
+ * (that chunk in the envelope's own flight: only for one recipient on a session without a login, where a refused
+ * envelope cannot leave the message half-delivered).
  */
-export type SubmissionShortcut = 'pipelining' | 'pipelined-auth' | 'early-pipelining';
+export type SubmissionShortcut = 'pipelining' | 'pipelined-auth' | 'early-pipelining' | 'chunking' | 'content-in-envelope';
 
 /** What the chosen security mode means beyond hop 1. */
 export interface RelayGuarantee {

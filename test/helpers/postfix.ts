@@ -5,8 +5,12 @@ import { basename, join } from 'node:path';
 import { commandExists, freePort, waitForPort, type MtaPeer } from './peers.js';
 import type { TestPki } from './pki.js';
 
-/** Debian's Postfix 3.7 with Dovecot SASL, as a real submission server on loopback ports. */
-export type PostfixPeer = MtaPeer;
+/**
+ * Debian's Postfix 3.7 with Dovecot SASL, as a real submission server on loopback ports; `trustedPort` is a
+ * STARTTLS listener that takes mail without a login from 127.0.0.1 (a trusted-network submission, as some
+ * offices run), refusing the recipient refused@example.test.
+ */
+export type PostfixPeer = MtaPeer & { readonly trustedPort: number; readonly maildir: string };
 
 /** Whether Postfix and Dovecot are installed, and we are root (Postfix's master must start as root). */
 export function postfixInstalled(): boolean {
@@ -24,7 +28,7 @@ function id(kind: 'passwd' | 'group', name: string): number {
 export async function startPostfix(pki: TestPki, options: { hardened?: boolean; messageSizeLimit?: number } = {}): Promise<PostfixPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'hoplight-postfix-'));
   chmodSync(dir, 0o755); // Postfix's and Dovecot's own users must reach their folders inside.
-  const [smtpPort, submissionPort, implicitPort] = [await freePort(), await freePort(), await freePort()];
+  const [smtpPort, submissionPort, implicitPort, trustedPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const user = 'alice';
   const password = `pw-${Math.random().toString(36).slice(2)}-Zq9`;
   const config = join(dir, 'etc');
@@ -77,6 +81,8 @@ export async function startPostfix(pki: TestPki, options: { hardened?: boolean; 
       'smtpd_sasl_path = private/auth',
       'smtpd_relay_restrictions = permit_sasl_authenticated, reject',
       'smtpd_recipient_restrictions = permit_sasl_authenticated, reject',
+      // For the trusted listener only (master.cf names it).
+      'trusted_recipient_restrictions = check_recipient_access inline:{ refused@example.test=REJECT }, permit_mynetworks, reject',
       // Benchmarks send attachments larger than Postfix's 10 MB default (and its 51 MB mailbox-file limit).
       ...(options.messageSizeLimit ? [`message_size_limit = ${options.messageSizeLimit}`, 'virtual_mailbox_limit = 0'] : []),
       ...(options.hardened ? ['smtpd_tls_mandatory_ciphers = high', 'smtpd_tls_exclude_ciphers = aNULL', 'tls_preempt_cipherlist = yes', 'smtpd_tls_protocols = >=TLSv1.2', 'smtpd_tls_mandatory_protocols = >=TLSv1.2'] : []),
@@ -95,6 +101,11 @@ export async function startPostfix(pki: TestPki, options: { hardened?: boolean; 
       `127.0.0.1:${implicitPort} inet n - n - - smtpd`,
       '  -o smtpd_tls_wrappermode=yes',
       '  -o smtpd_sasl_auth_enable=yes',
+      `127.0.0.1:${trustedPort} inet n - n - - smtpd`,
+      '  -o smtpd_tls_security_level=encrypt',
+      '  -o smtpd_sasl_auth_enable=no',
+      '  -o smtpd_relay_restrictions=permit_mynetworks,reject',
+      '  -o smtpd_recipient_restrictions=$trusted_recipient_restrictions',
       'pickup unix n - n 60 1 pickup',
       'cleanup unix n - n - 0 cleanup',
       'qmgr unix n - n 300 1 qmgr',
@@ -163,7 +174,7 @@ export async function startPostfix(pki: TestPki, options: { hardened?: boolean; 
     rmSync(maillog, { force: true });
   };
   try {
-    await Promise.all([waitForPort(submissionPort), waitForPort(implicitPort)]);
+    await Promise.all([waitForPort(submissionPort), waitForPort(implicitPort), waitForPort(trustedPort)]);
     // Dovecot's auth socket must exist before Postfix can offer AUTH.
     const socket = join(queue, 'private', 'auth');
     const deadline = Date.now() + 10_000;
@@ -181,6 +192,8 @@ export async function startPostfix(pki: TestPki, options: { hardened?: boolean; 
   return {
     submissionPort,
     implicitPort,
+    trustedPort,
+    maildir: maildirNew,
     user,
     password,
     delivered: () => (existsSync(maildirNew) ? readdirSync(maildirNew).sort().map((f) => readFileSync(join(maildirNew, f), 'utf8')) : []),

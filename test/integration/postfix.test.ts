@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, statSync, writeSync, writeFileSync } from 'node:fs';
+import type { SubmissionReport } from '../../shared/types/report.js';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeliveredPath } from '../../shared/types/delivered.js';
@@ -27,7 +29,8 @@ describe.skipIf(!available)('Postfix 3.7 with Dovecot SASL', () => {
 
   beforeAll(async () => {
     pki = makeTestPki();
-    postfix = await startPostfix(pki);
+    // Room for the 100 MiB attachment below (Postfix's default limit is 10 MB).
+    postfix = await startPostfix(pki, { messageSizeLimit: 200 * 1024 * 1024 });
   });
   afterAll(async () => {
     await postfix?.stop();
@@ -95,10 +98,108 @@ describe.skipIf(!available)('Postfix 3.7 with Dovecot SASL', () => {
     for (const subject of ['postfix cache cold', 'postfix cache warm']) {
       const report = await send(account(), 'default', postfix.password, testMessage({ subject }), { ehloCache: cache });
       expect(report.outcome, JSON.stringify(report.error)).toBe('accepted');
-      expect(report.submissionHop.shortcuts).toEqual(['pipelining', 'pipelined-auth']);
+      expect(report.submissionHop.shortcuts).toEqual(['pipelining', 'pipelined-auth', 'chunking']);
     }
     await waitFor('delivery', () => postfix.delivered().find((m) => m.includes('postfix cache warm')));
     expect(postfix.log()).not.toMatch(/improper command pipelining/);
+  });
+
+  /** The client's lines and the server's, in order, up to the end of the content. */
+  const flightOf = (report: SubmissionReport): string[] => report.submissionHop.transcript.map((l) => `${l.from === 'client' ? 'C' : l.from === 'server' ? 'S' : '-'} ${l.line}`);
+
+  it('with CHUNKING the content goes as one BDAT n LAST once the envelope is accepted: no DATA, n is the SIZE declared, delivered', async () => {
+    const report = await send(account(), 'default', postfix.password, testMessage({ subject: 'bdat after the envelope' }));
+    expect(report.outcome, JSON.stringify(report.error)).toBe('accepted');
+    expect(report.submissionHop.shortcuts).toEqual(['pipelining', 'pipelined-auth', 'chunking']);
+    expect(report.submissionHop.roundTrips).toBe(8);
+    const lines = flightOf(report);
+    const size = report.message.sizeBytes;
+    expect(lines.some((l) => l.startsWith('C MAIL FROM') && l.includes(`SIZE=${size}`))).toBe(true);
+    expect(lines).not.toContain('C DATA');
+    const bdat = lines.indexOf(`C BDAT ${size} LAST`);
+    // After AUTH's 235 and the replies to MAIL and RCPT, never before them.
+    expect(bdat).toBeGreaterThan(lines.findIndex((l) => l.startsWith('S 250 2.1.5')));
+    expect(lines[bdat + 1]).toBe(`C [message content: ${size} bytes, not recorded]`);
+    expect(lines[bdat + 2]).toMatch(/^S 250 2\.0\.0 Ok: \d+ bytes queued/);
+    await waitFor('delivery', () => postfix.delivered().find((m) => m.includes('bdat after the envelope')));
+  });
+
+  it('a 100 MiB attachment arrives byte for byte (BDAT), with the SIZE declared exactly what Postfix counted', async () => {
+    const path = join(pki.dir, 'scan-100m.bin');
+    const block = Buffer.alloc(1024 * 1024);
+    const fd = openSync(path, 'w');
+    const hash = createHash('sha256');
+    for (let m = 0; m < 100; m++) {
+      for (let i = 0; i < block.length; i += 4) block.writeUInt32LE(((m * block.length + i) * 2654435761) >>> 0, i);
+      writeSync(fd, block);
+      hash.update(block);
+    }
+    closeSync(fd);
+    const report = await send(account(), 'default', postfix.password, testMessage({ subject: 'one hundred mebibytes', attachments: [{ path, filename: 'scan.bin' }] }));
+    expect(report.outcome, JSON.stringify(report.error)).toBe('accepted');
+    expect(report.submissionHop.shortcuts).toContain('chunking');
+    expect(report.submissionHop.finalReply?.lines.join(' ')).toContain(`${report.message.sizeBytes} bytes queued`);
+    const file = await waitFor('delivery', () => readdirSync(postfix.maildir).map((f) => join(postfix.maildir, f)).find((f) => statSync(f).size > 100 * 1024 * 1024));
+    const delivered = readFileSync(file).toString('latin1');
+    const part = delivered.indexOf('filename=scan.bin');
+    const bodyStart = delivered.indexOf('\n\n', part) + 2;
+    const body = delivered.slice(bodyStart, delivered.indexOf('\n--', bodyStart));
+    expect(createHash('sha256').update(Buffer.from(body, 'base64')).digest('hex')).toBe(hash.digest('hex'));
+  }, 60_000);
+
+  it('a file that changes during a BDAT send: the chunk is never completed, nothing is delivered, the error names the attachment', async () => {
+    const path = join(pki.dir, 'changing-bdat.bin');
+    writeFileSync(path, Buffer.alloc(3 * 1024 * 1024, 9));
+    let changed = false;
+    const report = await send(account(), 'default', postfix.password, testMessage({ subject: 'changed during bdat', attachments: [{ path }] }), {
+      copyContent: () => {
+        if (changed) return;
+        changed = true;
+        appendFileSync(path, 'edited while sending');
+      },
+    });
+    expect(report.submissionHop.shortcuts).toContain('chunking');
+    expect(report.outcome).not.toBe('accepted');
+    expect(report.outcome).not.toBe('uncertain');
+    expect(report.error).toMatchObject({ code: 'EINPUT', field: 'attachments[0]' });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(postfix.delivered().some((m) => m.includes('changed during bdat'))).toBe(false);
+  });
+
+  describe('a listener that takes mail without a login (a trusted network)', () => {
+    const trusted = (): SubmissionServer => ({ host: '127.0.0.1', port: postfix.trustedPort, security: 'starttls', caFile: pki.caFile });
+
+    it('one recipient: the BDAT chunk goes in the envelope’s own flight, 7 round trips, delivered', async () => {
+      const report = await send(trusted(), 'default', undefined, testMessage({ subject: 'content in the envelope flight' }));
+      expect(report.outcome, JSON.stringify(report.error)).toBe('accepted');
+      expect(report.submissionHop.shortcuts).toEqual(['pipelining', 'chunking', 'content-in-envelope']);
+      expect(report.submissionHop.roundTrips).toBe(7);
+      const lines = flightOf(report);
+      const mail = lines.findIndex((l) => l.startsWith('C MAIL FROM'));
+      // MAIL, RCPT, BDAT and the content written before any reply to them was read.
+      expect(lines.slice(mail, mail + 4).map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual(['C MAIL', 'C RCPT', 'C BDAT', 'C [message']);
+      expect(lines[mail + 4]).toMatch(/^S 250 2\.1\.0/);
+      await waitFor('delivery', () => postfix.delivered().find((m) => m.includes('content in the envelope flight')));
+    });
+
+    it('the one recipient refused: the chunk that went with it is discarded, the outcome is "rejected" (never "uncertain"), nothing delivered', async () => {
+      const report = await send(trusted(), 'default', undefined, testMessage({ subject: 'refused sole recipient', to: ['refused@example.test'] }));
+      expect(report.outcome).toBe('rejected');
+      expect(report.error?.code).toBe('EENVELOPE');
+      expect(report.message.rejectedRecipients.map((r) => r.address)).toEqual(['refused@example.test']);
+      expect(report.submissionHop.finalReply?.code).toBeGreaterThanOrEqual(400);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(postfix.delivered().some((m) => m.includes('refused sole recipient'))).toBe(false);
+    });
+
+    it('two recipients, one refused: the content waits for every RCPT reply and never leaves, nobody gets it', async () => {
+      const report = await send(trusted(), 'default', undefined, testMessage({ subject: 'two recipients one refused', to: ['ok@example.test', 'refused@example.test'] }));
+      expect(report.outcome).toBe('rejected');
+      expect(report.submissionHop.shortcuts).toEqual(['pipelining', 'chunking']);
+      expect(flightOf(report).some((l) => l.startsWith('C BDAT') || l.startsWith('C [message content'))).toBe(false);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(postfix.delivered().some((m) => m.includes('two recipients one refused'))).toBe(false);
+    });
   });
 
   // Last: Dovecot penalises an address after a failed login, which would slow the tests after it.

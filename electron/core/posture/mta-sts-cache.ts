@@ -43,7 +43,10 @@ export class FileMtaStsCache implements MtaStsCache {
   private readonly records: ExpiringRecords<CachedPolicy>;
 
   constructor(file: string, private readonly now: () => number = Date.now) {
-    this.records = new ExpiringRecords(file, policySchema as z.ZodType<CachedPolicy>, MAX_ENTRIES, now);
+    this.records = new ExpiringRecords(file, (value) => {
+      const parsed = policySchema.safeParse(value);
+      return parsed.success ? (parsed.data as CachedPolicy) : undefined;
+    }, MAX_ENTRIES, now);
   }
 
   get(domain: string): CachedPolicy | undefined {

@@ -106,6 +106,8 @@ const SHORTCUT_WORDS: Readonly<Record<SubmissionShortcut, string>> = {
   pipelining: 'commands pipelined (RFC 2920)',
   'pipelined-auth': 'AUTH PLAIN sent with the envelope (RFC 4954 §4)',
   'early-pipelining': 'early pipelining from the cached EHLO (PIPECONNECT)',
+  chunking: 'content sent as one BDAT chunk (RFC 3030)',
+  'content-in-envelope': 'content sent with the envelope (one recipient, no login)',
 };
 
 /** "8 (TCP, TLS and SMTP), using: …" — the round trips a session spent and the shortcuts it used. */

@@ -155,40 +155,40 @@ export class SmtpChannel {
   }
 
   /**
-   * Streams message content: each chunk of `source` through `transform` (dot-stuffing), written in batches of
-   * about `batchBytes` with back-pressure (the source is read only as fast as the server takes it), then `end`.
-   * `copy` sees each chunk of the untransformed content. If the source fails, the connection is torn down at
-   * once, before the end of the data, so the server discards the transaction (RFC 5321 §4.1.1.4). Returns the
-   * number of content bytes read from the source.
+   * Streams message content: each chunk of `source` through `transform` (dot-stuffing for DATA, nothing for
+   * BDAT), written as it comes with back-pressure (the source is read only as fast as the server takes it), then
+   * `end`. `copy` sees each chunk of the untransformed content; `release` gets each chunk back once the socket no
+   * longer needs it (so its buffer can be reused). The content must be exactly `expectedLength` bytes: a byte
+   * more is never written, a byte less never ended. If the source fails or the length is wrong, the connection is
+   * torn down at once, before the end of the data, so the server discards the transaction (RFC 5321 §4.1.1.4,
+   * RFC 3030 §3). Returns the number of content bytes sent.
    */
-  async sendStream(source: AsyncIterable<Buffer>, transform: (chunk: Buffer) => Buffer, end: () => Buffer, copy?: (chunk: Buffer) => void, batchBytes = 128 * 1024): Promise<number> {
+  async sendStream(
+    source: AsyncIterable<Buffer>,
+    options: { transform?: (chunk: Buffer) => Buffer; end?: () => Buffer; copy?: (chunk: Buffer) => void; release?: (chunk: Buffer) => void; expectedLength: number },
+  ): Promise<number> {
+    const { transform, end, copy, release, expectedLength } = options;
     let total = 0;
-    let batch: Buffer[] = [];
-    let batched = 0;
-    const flush = async (): Promise<void> => {
-      if (batched === 0) return;
-      if (this.failure) throw this.failure;
-      this.wroteSinceRead = true;
-      const more = this.socket.write(batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch, batched));
-      batch = [];
-      batched = 0;
-      if (!more) await this.drained();
-    };
+    const wrongLength = (): HoplightError =>
+      new HoplightError('EINTERNAL', `Internal error in Hoplight: the message was measured at ${expectedLength} bytes but ${total} were composed; it was abandoned before its end, so nothing was delivered.`);
     try {
       for await (const chunk of source) {
         if (this.failure) throw this.failure;
         total += chunk.length;
+        if (total > expectedLength) throw wrongLength();
         copy?.(chunk);
-        const out = transform(chunk);
-        batch.push(out);
-        batched += out.length;
-        if (batched >= batchBytes) await flush();
+        const out = transform ? transform(chunk) : chunk;
+        this.wroteSinceRead = true;
+        const more = this.socket.write(out, release ? () => release(chunk) : undefined);
+        if (!more) await this.drained();
       }
       if (this.failure) throw this.failure;
-      const last = end();
-      batch.push(last);
-      batched += last.length;
-      await flush();
+      if (total !== expectedLength) throw wrongLength();
+      const last = end?.();
+      if (last && last.length > 0) {
+        const more = this.socket.write(last);
+        if (!more) await this.drained();
+      }
     } catch (error) {
       this.abort();
       throw error;

@@ -11,6 +11,11 @@ export class DotStuffer {
   /** The stuffed form of the next chunk of content. */
   push(chunk: Buffer): Buffer {
     if (chunk.length === 0) return chunk;
+    // Composed content almost always needs nothing: then the chunk itself goes out, without a copy.
+    if (!this.skipLf && isClean(chunk, this.atLineStart)) {
+      this.atLineStart = chunk[chunk.length - 1] === 0x0a;
+      return chunk;
+    }
     const out: Buffer[] = [];
     let i = 0;
     if (this.skipLf) {
@@ -44,6 +49,22 @@ export class DotStuffer {
   end(): Buffer {
     return this.atLineStart ? END_OF_DATA : Buffer.concat([CRLF, END_OF_DATA]);
   }
+}
+
+/**
+ * True when stuffing would not change the chunk: every CR is followed by LF, every LF follows a CR, no line of it
+ * begins with "." (the first only counts when the chunk starts a line) and it does not end in a CR.
+ */
+export function isClean(chunk: Buffer, atLineStart: boolean): boolean {
+  if (atLineStart && chunk[0] === 0x2e) return false;
+  let pairs = 0;
+  for (let cr = chunk.indexOf(0x0d); cr !== -1; cr = chunk.indexOf(0x0d, cr + 2)) {
+    if (chunk[cr + 1] !== 0x0a || chunk[cr + 2] === 0x2e) return false;
+    pairs += 1;
+  }
+  let lfs = 0;
+  for (let lf = chunk.indexOf(0x0a); lf !== -1; lf = chunk.indexOf(0x0a, lf + 1)) lfs += 1;
+  return lfs === pairs;
 }
 
 const DOT = Buffer.from('.');

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ExpiringRecords } from '../files/expiring-records.js';
 import { parseCapabilities, type Capabilities } from './capabilities.js';
 
@@ -65,13 +64,29 @@ export class MemoryEhloCache implements EhloCache {
   }
 }
 
-const entrySchema = z.object({
-  beforeTls: z.array(z.string().max(512)).max(100).optional(),
-  afterTls: z.array(z.string().max(512)).max(100),
-  fingerprintSha256: z.string().regex(/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/),
-  storedAt: z.string().datetime(),
-  expiresAt: z.string().datetime(),
-});
+/** EHLO lines as cached: at most 100, each at most 512 characters. */
+function lines(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.length <= 100 && value.every((l) => typeof l === 'string' && l.length <= 512) ? [...(value as string[])] : undefined;
+}
+
+/** An ISO 8601 UTC time as toISOString writes it. */
+function isoTime(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/.test(value) && !Number.isNaN(Date.parse(value));
+}
+
+/**
+ * One cached entry checked by hand (the send path loads no schema library): the known fields only, or undefined.
+ */
+export function parseEhloCacheEntry(value: unknown): EhloCacheEntry | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const afterTls = lines(v.afterTls);
+  const beforeTls = v.beforeTls === undefined ? undefined : lines(v.beforeTls);
+  if (!afterTls || (v.beforeTls !== undefined && !beforeTls)) return undefined;
+  if (typeof v.fingerprintSha256 !== 'string' || !/^[0-9A-F]{2}(:[0-9A-F]{2}){31}$/.test(v.fingerprintSha256)) return undefined;
+  if (!isoTime(v.storedAt) || !isoTime(v.expiresAt)) return undefined;
+  return { ...(beforeTls ? { beforeTls } : {}), afterTls, fingerprintSha256: v.fingerprintSha256, storedAt: v.storedAt, expiresAt: v.expiresAt };
+}
 
 /**
  * The cache as a file in the data folder (`ehlo-cache.json`, mode 600, written atomically under a lock). It holds
@@ -82,7 +97,7 @@ export class FileEhloCache implements EhloCache {
   private readonly records: ExpiringRecords<EhloCacheEntry>;
 
   constructor(file: string, private readonly now: () => number = Date.now) {
-    this.records = new ExpiringRecords(file, entrySchema as z.ZodType<EhloCacheEntry>, MAX_ENTRIES, now);
+    this.records = new ExpiringRecords(file, parseEhloCacheEntry, MAX_ENTRIES, now);
   }
 
   get(key: EhloCacheKey): EhloCacheEntry | undefined {

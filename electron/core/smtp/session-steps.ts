@@ -262,7 +262,7 @@ export function canPipelineAuth(capabilities: Capabilities, method: AuthMethod):
 }
 
 /**
- * `AUTH PLAIN <initial response>`, MAIL FROM, RCPT TO… and DATA in one write (RFC 4954 §4, RFC 2920 §3.1: DATA
+ * `AUTH PLAIN <initial response>`, MAIL FROM, RCPT TO… and DATA (not with BDAT) in one write (RFC 4954 §4, RFC 2920 §3.1: DATA
  * last). The reply to AUTH is read first. When it is not 235, no content is ever sent: the envelope's replies
  * (refusals: a server starts no transaction for an unauthenticated client) are read and dropped, a 354 is met by
  * tearing the connection down, and the error is EAUTH. `onAuthenticated` is called once the login succeeded.
@@ -279,14 +279,14 @@ export async function authenticateWithEnvelope(
 ): Promise<EnvelopeOutcome> {
   const token = guardCredentials(channel, credentials);
   const { mail, rcpts } = envelopeCommands(envelope);
-  channel.send([{ wire: `AUTH PLAIN ${token}`, shown: 'AUTH PLAIN <redacted>', secretReply: true }, mail, ...rcpts, { wire: 'DATA' }]);
+  channel.send([{ wire: `AUTH PLAIN ${token}`, shown: 'AUTH PLAIN <redacted>', secretReply: true }, mail, ...rcpts, ...dataCommand(envelope)]);
   await before?.();
   const authReply = await channel.readReply(timeouts.commandMs, 'AUTH');
   if (authReply.code !== 235) {
     let dataReply: SmtpReplyData | undefined;
     try {
       for (let i = 0; i < 1 + envelope.recipients.length; i++) await channel.readReply(timeouts.commandMs, 'the commands sent with AUTH');
-      dataReply = await channel.readReply(timeouts.commandMs, 'DATA');
+      if (!envelope.chunking) dataReply = await channel.readReply(timeouts.commandMs, 'DATA');
     } catch {
       // the server may close after a failed login: nothing more to read, nothing was delivered
     }
@@ -328,6 +328,12 @@ export interface Envelope {
   readonly from: string;
   readonly mailParameters: readonly string[];
   readonly recipients: readonly string[];
+  /** The content goes by BDAT (RFC 3030) after the envelope's replies: no DATA command in the group. */
+  readonly chunking?: boolean;
+}
+
+function dataCommand(envelope: Envelope): { wire: string }[] {
+  return envelope.chunking ? [] : [{ wire: 'DATA' }];
 }
 
 /** What the server said to MAIL, each RCPT and DATA. */
@@ -335,20 +341,21 @@ export interface EnvelopeOutcome {
   readonly mailReply: SmtpReplyData;
   readonly accepted: readonly string[];
   readonly rejected: readonly RejectedRecipient[];
-  /** Undefined when DATA was not sent. */
+  /** Undefined when DATA was not sent (a refusal before it, or BDAT). */
   readonly dataReply?: SmtpReplyData;
 }
 
 /**
- * MAIL FROM, RCPT TO… and DATA. With PIPELINING (RFC 2920 §3.1) they go in one write and the replies are read
- * in order; DATA is the last command of the group. Without it, one by one, stopping at the first refusal.
+ * MAIL FROM, RCPT TO… and DATA (no DATA when the content goes by BDAT). With PIPELINING (RFC 2920 §3.1) they go
+ * in one write and the replies are read in order; DATA is the last command of the group. Without it, one by one,
+ * stopping at the first refusal. `before` runs once the group is written, before any reply is read.
  */
 export async function sendEnvelope(channel: SmtpChannel, envelope: Envelope, pipelining: boolean, timeouts: Timeouts, before?: () => Promise<void>): Promise<EnvelopeOutcome> {
   const { mail, rcpts } = envelopeCommands(envelope);
   const accepted: string[] = [];
   const rejected: RejectedRecipient[] = [];
   if (pipelining || before) {
-    channel.send([mail, ...rcpts, { wire: 'DATA' }]);
+    channel.send([mail, ...rcpts, ...dataCommand(envelope)]);
     await before?.();
     return readEnvelopeReplies(channel, envelope, timeouts);
   }
@@ -363,7 +370,7 @@ export async function sendEnvelope(channel: SmtpChannel, envelope: Envelope, pip
     if (reply.code === 250 || reply.code === 251) accepted.push(recipient);
     else rejected.push({ address: recipient, reply });
   }
-  if (rejected.length > 0) return { mailReply, accepted, rejected };
+  if (rejected.length > 0 || envelope.chunking) return { mailReply, accepted, rejected };
   channel.send([{ wire: 'DATA' }]);
   const dataReply = await channel.readReply(timeouts.commandMs, 'DATA');
   return { mailReply, accepted, rejected, dataReply };
@@ -386,6 +393,7 @@ async function readEnvelopeReplies(channel: SmtpChannel, envelope: Envelope, tim
     if (reply.code === 250 || reply.code === 251) accepted.push(recipient);
     else rejected.push({ address: recipient, reply });
   }
+  if (envelope.chunking) return { mailReply, accepted, rejected };
   const dataReply = await channel.readReply(timeouts.commandMs, 'DATA');
   return { mailReply, accepted, rejected, dataReply };
 }

@@ -4,16 +4,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ExpiringRecords } from '../../../../electron/core/files/expiring-records.js';
-import { FileEhloCache } from '../../../../electron/core/smtp/ehlo-cache.js';
+import { FileEhloCache, parseEhloCacheEntry } from '../../../../electron/core/smtp/ehlo-cache.js';
 import { FileMtaStsCache } from '../../../../electron/core/posture/mta-sts-cache.js';
 
 const schema = z.object({ value: z.number(), expiresAt: z.string().datetime() });
+const parse = (value: unknown): z.infer<typeof schema> | undefined => {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+};
 
 describe('the data-folder caches', () => {
   it('keep records until they expire, drop expired and invalid ones at each write, keep the newest, and survive a damaged file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'hoplight-records-')), 'cache.json');
     let now = Date.parse('2026-12-03T10:00:00Z');
-    const records = new ExpiringRecords(file, schema, 3, () => now);
+    const records = new ExpiringRecords(file, parse, 3, () => now);
     const until = (ms: number): string => new Date(now + ms).toISOString();
     records.put('a', { value: 1, expiresAt: until(1000) });
     records.put('b', { value: 2, expiresAt: until(60_000) });
@@ -41,5 +45,22 @@ describe('the data-folder caches', () => {
     expect(new FileEhloCache(join(dir, 'ehlo-cache.json')).get(key)?.afterTls).toEqual(['PIPECONNECT', 'AUTH PLAIN']);
     new FileMtaStsCache(join(dir, 'mta-sts-cache.json')).put('Example.ORG', { id: '1', mode: 'enforce', maxAge: 86400, mx: ['mx.example.org'] });
     expect(new FileMtaStsCache(join(dir, 'mta-sts-cache.json')).get('example.org.')?.policy.mode).toBe('enforce');
+  });
+
+  it('an EHLO cache entry is checked field by field: unknown fields dropped, anything out of shape refused', () => {
+    const good = { afterTls: ['PIPELINING', 'SIZE 1000'], fingerprintSha256: Array.from({ length: 32 }, () => 'AB').join(':'), storedAt: '2026-12-03T10:00:00.000Z', expiresAt: '2026-12-04T10:00:00.000Z' };
+    expect(parseEhloCacheEntry({ ...good, password: 'x' })).toEqual(good);
+    expect(parseEhloCacheEntry({ ...good, beforeTls: ['STARTTLS'] })).toEqual({ ...good, beforeTls: ['STARTTLS'] });
+    for (const bad of [
+      null,
+      'text',
+      { ...good, afterTls: undefined },
+      { ...good, afterTls: ['x'.repeat(513)] },
+      { ...good, afterTls: Array.from({ length: 101 }, () => 'X') },
+      { ...good, beforeTls: [1] },
+      { ...good, fingerprintSha256: 'ab:cd' },
+      { ...good, storedAt: 'yesterday' },
+      { ...good, expiresAt: '2026-13-45T99:00:00Z' },
+    ]) expect(parseEhloCacheEntry(bad), JSON.stringify(bad)).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { checkMessage } from '../../../../electron/core/message/compose-message.js';
-import { AttachmentFiles, base64Length, measureMessage, messageBytes, messageStream, planWire } from '../../../../electron/core/message/message-stream.js';
+import { AttachmentFiles, BlockPool, base64Length, measureMessage, messageBytes, planWire, referenceMessage, wireChunks } from '../../../../electron/core/message/message-stream.js';
 import { Encoder } from 'nodemailer/lib/base64';
 
 const dir = mkdtempSync(join(tmpdir(), 'hoplight-stream-'));
@@ -60,7 +60,8 @@ describe('the message as a stream', () => {
 
     const again = await checkMessage({ from: 'a@example.test', to: ['b@example.test'], subject: 's', text: 't', attachments: [{ path }] }, 'default');
     const files = await AttachmentFiles.open(again);
-    const stream = messageStream(planWire(again), files.streams());
+    const plan = planWire(again);
+    const stream = wireChunks((await measureMessage(plan)).skeleton, files, new BlockPool());
     let first = true;
     const read = (async () => {
       for await (const _chunk of stream as AsyncIterable<Buffer>) {
@@ -70,6 +71,40 @@ describe('the message as a stream', () => {
     })();
     await expect(read).rejects.toMatchObject({ code: 'EINPUT', field: 'attachments[0]', message: expect.stringMatching(/changed while it was being sent/) });
     await files.close();
+  });
+});
+
+describe('the wire bytes against MailComposer', () => {
+  it('are byte for byte what MailComposer writes with the real files, around every block and line boundary', async () => {
+    const block = 57 * 768;
+    const sizes = [0, 1, 2, 3, 56, 57, 58, 114, block - 1, block, block + 1, block + 57, 2 * block, 3 * block + 5, 1_000_003];
+    for (const size of sizes) {
+      const checked = await checkMessage({ from: 'a@example.test', to: ['b@example.test'], subject: 'Sizes', text: `size ${size}`, attachments: [{ path: file(`s${size}.bin`, size) }, { path: file(`t${size}.bin`, (size * 3) % 1000) }] }, 'default');
+      const plan = planWire(checked);
+      const wire = await messageBytes(plan);
+      const reference = await referenceMessage(plan);
+      expect(wire.equals(reference), String(size)).toBe(true);
+      expect((await measureMessage(plan)).length).toBe(wire.length);
+    }
+  });
+
+  it('reuses a handful of buffers for a large file when the consumer hands them back', async () => {
+    const checked = await checkMessage({ from: 'a@example.test', to: ['b@example.test'], subject: 'big', text: 'big', attachments: [{ path: file('big.bin', 5_000_000) }] }, 'default');
+    const plan = planWire(checked);
+    const { skeleton } = await measureMessage(plan);
+    const files = await AttachmentFiles.open(checked);
+    const pool = new BlockPool();
+    const seen = new Set<ArrayBufferLike>();
+    const copies: Buffer[] = [];
+    for await (const chunk of wireChunks(skeleton, files, pool)) {
+      copies.push(Buffer.from(chunk));
+      seen.add(chunk.buffer);
+      pool.release(chunk);
+    }
+    await files.close();
+    expect(Buffer.concat(copies).equals(await referenceMessage(plan))).toBe(true);
+    // The composed parts, the one input buffer's worth of blocks: never one buffer per block.
+    expect(seen.size).toBeLessThanOrEqual(4);
   });
 });
 

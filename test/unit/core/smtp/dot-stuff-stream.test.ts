@@ -36,3 +36,22 @@ describe('dot-stuffing as a stream', () => {
     }
   });
 });
+
+describe('dot-stuffing without copies', () => {
+  it('hands back a chunk that needs nothing as it is, and copies one that does', () => {
+    const stuffer = new DotStuffer();
+    const clean = Buffer.from('Subject: x\r\n\r\nline one\r\nline two\r\n');
+    expect(stuffer.push(clean)).toBe(clean);
+    // The previous chunk ended a line: a leading dot now needs stuffing.
+    const dotted = Buffer.from('.hidden\r\n');
+    expect(stuffer.push(dotted).toString()).toBe('..hidden\r\n');
+    const partial = Buffer.from('no line end yet');
+    expect(stuffer.push(partial)).toBe(partial);
+    // Mid-line, a dot is just a dot.
+    const mid = Buffer.from('.still the same line\r\n');
+    expect(stuffer.push(mid)).toBe(mid);
+    expect(stuffer.push(Buffer.from('bare\nLF')).toString()).toBe('bare\r\nLF');
+    expect(stuffer.push(Buffer.from('ends in CR\r')).toString()).toBe('ends in CR\r\n');
+    expect(stuffer.push(Buffer.from('\n.next')).toString()).toBe('..next');
+  });
+});
