@@ -273,8 +273,7 @@ async function runSession(prepared: PreparedSubmission, password: string | undef
     const sendContent = async (): Promise<void> => {
       const content = { copy: options.copyContent, release: (chunk: Buffer) => pool.release(chunk), expectedLength: shape.length };
       if (chunking) {
-        channel.send([{ wire: `BDAT ${shape.length} LAST` }]);
-        await channel.sendStream(wireChunks(skeleton, files, pool), content);
+        await channel.sendStream(wireChunks(skeleton, files, pool), { ...content, command: { wire: `BDAT ${shape.length} LAST` } });
       } else {
         const stuffer = new DotStuffer();
         await channel.sendStream(wireChunks(skeleton, files, pool), { ...content, transform: (chunk) => stuffer.push(chunk), end: () => stuffer.end() });

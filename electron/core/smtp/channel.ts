@@ -165,13 +165,35 @@ export class SmtpChannel {
    */
   async sendStream(
     source: AsyncIterable<Buffer>,
-    options: { transform?: (chunk: Buffer) => Buffer; end?: () => Buffer; copy?: (chunk: Buffer) => void; release?: (chunk: Buffer) => void; expectedLength: number },
+    options: {
+      /** A command written in the same flight, just before the content (`BDAT n LAST`). */
+      command?: Command;
+      transform?: (chunk: Buffer) => Buffer;
+      end?: () => Buffer;
+      copy?: (chunk: Buffer) => void;
+      release?: (chunk: Buffer) => void;
+      expectedLength: number;
+    },
   ): Promise<number> {
-    const { transform, end, copy, release, expectedLength } = options;
+    const { command, transform, end, copy, release, expectedLength } = options;
     let total = 0;
     const wrongLength = (): HoplightError =>
       new HoplightError('EINTERNAL', `Internal error in Hoplight: the message was measured at ${expectedLength} bytes but ${total} were composed; it was abandoned before its end, so nothing was delivered.`);
+    // Corked between waits, so a small message (and its command, and its end) leaves in one write, not several
+    // segments; a large one is flushed whenever the socket has enough.
+    const socket = this.socket;
+    let corked = false;
+    const cork = (): void => {
+      if (!corked) socket.cork();
+      corked = true;
+    };
+    const uncork = (): void => {
+      if (corked) socket.uncork();
+      corked = false;
+    };
     try {
+      cork();
+      if (command) this.send([command]);
       for await (const chunk of source) {
         if (this.failure) throw this.failure;
         total += chunk.length;
@@ -179,17 +201,20 @@ export class SmtpChannel {
         copy?.(chunk);
         const out = transform ? transform(chunk) : chunk;
         this.wroteSinceRead = true;
-        const more = this.socket.write(out, release ? () => release(chunk) : undefined);
-        if (!more) await this.drained();
+        if (!socket.write(out, release ? () => release(chunk) : undefined)) {
+          uncork();
+          await this.drained();
+          cork();
+        }
       }
       if (this.failure) throw this.failure;
       if (total !== expectedLength) throw wrongLength();
       const last = end?.();
-      if (last && last.length > 0) {
-        const more = this.socket.write(last);
-        if (!more) await this.drained();
-      }
+      if (last && last.length > 0) socket.write(last);
+      uncork();
+      if (socket.writableNeedDrain) await this.drained();
     } catch (error) {
+      uncork();
       this.abort();
       throw error;
     }
