@@ -27,6 +27,16 @@ afterAll(async () => {
 });
 
 describe('hostile or broken servers', () => {
+  it('CHUNKING offered only in the cleartext EHLO (anyone on the path can add it there): the content goes by DATA, never BDAT', async () => {
+    const server = await serve(politeScript((line, context) => (line.toUpperCase().startsWith('EHLO') && !context.secure ? ['250-scripted.test', '250-PIPELINING', '250-CHUNKING', '250 STARTTLS'] : 'default')));
+    const report = await send(account(server.port), 'default', PASSWORD);
+    expect(report.outcome, JSON.stringify(report.error)).toBe('accepted');
+    expect(report.submissionHop.capabilitiesBeforeTls).toContain('CHUNKING');
+    expect(report.submissionHop.shortcuts).not.toContain('chunking');
+    expect(clientLines(server)).toContain('DATA');
+    expect(clientLines(server).some((l) => l.startsWith('BDAT'))).toBe(false);
+  });
+
   it('STARTTLS response injection (bytes after the 220, before TLS) aborts with ETLS and sends nothing more', async () => {
     const server = await serve(
       politeScript((line, context) => {

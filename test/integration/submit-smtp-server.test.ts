@@ -108,6 +108,12 @@ describe('submission to smtp-server with REQUIRETLS', () => {
     expect(received[0]?.envelope.requireTls).toBe(false);
     expect(received[0]?.session.secure).toBe(true);
     expect(received[0]?.raw.toString()).not.toMatch(/^TLS-Required:/im);
+    // smtp-server offers no CHUNKING: DATA in the envelope's flight, never BDAT.
+    expect(report.submissionHop.capabilitiesAfterTls?.some((c) => c.startsWith('CHUNKING'))).toBe(false);
+    const lines = report.submissionHop.transcript.map((l) => l.line);
+    expect(lines).toContain('DATA');
+    expect(lines.some((l) => l.startsWith('BDAT'))).toBe(false);
+    expect(report.submissionHop.shortcuts).not.toContain('chunking');
   });
 
   it('tls-optional: exactly one well-formed "TLS-Required: No" header, never with REQUIRETLS', async () => {
