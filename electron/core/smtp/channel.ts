@@ -144,16 +144,6 @@ export class SmtpChannel {
     this.socket.write(wire, 'utf8');
   }
 
-  /** Writes message content (already dot-stuffed and terminated), honouring back-pressure; not transcribed. */
-  async sendContent(content: Buffer, chunkSize = 64 * 1024): Promise<void> {
-    for (let offset = 0; offset < content.length; offset += chunkSize) {
-      if (this.failure) throw this.failure;
-      const more = this.socket.write(content.subarray(offset, offset + chunkSize));
-      if (!more) await this.drained();
-    }
-    this.record('client', `[message content: ${content.length} bytes, not recorded]`);
-  }
-
   /**
    * Streams message content: each chunk of `source` through `transform` (dot-stuffing for DATA, nothing for
    * BDAT), written as it comes with back-pressure (the source is read only as fast as the server takes it), then

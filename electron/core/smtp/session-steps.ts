@@ -398,13 +398,6 @@ async function readEnvelopeReplies(channel: SmtpChannel, envelope: Envelope, tim
   return { mailReply, accepted, rejected, dataReply };
 }
 
-/** Sends the (dot-stuffed) content after 354 and reads the final reply; `onSent` marks the end-of-data as written. */
-export async function sendContent(channel: SmtpChannel, stuffed: Buffer, timeouts: Timeouts, onSent: () => void = () => undefined): Promise<SmtpReplyData> {
-  await channel.sendContent(stuffed);
-  onSent();
-  return channel.readReply(timeouts.dataEndMs, 'the end of the message');
-}
-
 /**
  * Says goodbye without waiting for the reply (after acceptance, waiting only costs a round trip). Also used when
  * Hoplight refuses to go on (RFC 3207 §6: QUIT when the protection is not good enough). A broken session is torn down.
