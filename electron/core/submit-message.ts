@@ -41,7 +41,8 @@ export interface SubmitOptions {
   readonly signal?: AbortSignal;
   /**
    * Given each chunk of the message as it goes over the wire (before dot-stuffing), in order, e.g. to file a copy
-   * in Sent without holding the message in memory. Called synchronously; a copy that fails fails the send.
+   * in Sent without holding the message in memory. Called synchronously; a copy that fails fails the send. The
+   * chunk's buffer is reused once the socket has written it: write it out (or copy it) during the call, never keep it.
    */
   readonly copyContent?: (chunk: Buffer) => void;
   /**

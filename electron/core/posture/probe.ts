@@ -59,26 +59,32 @@ export interface ProbeOutcome {
 }
 
 /**
- * TLS options of a probe. Verification stays on, as for a send: a probe never continues a session over a
- * certificate it does not trust. What the server presented is still read (see observeHandshake), so a refused
- * certificate is described, and the facts only a trusted session could give are reported as not checked.
+ * TLS options of a probe, and the verdict on the handshake they allow. Verification stays on, as for a send: a
+ * probe never continues a session over a certificate it does not trust. What the server presented is still read
+ * (see observeHandshake), so a refused certificate is described, and the facts only a trusted session could give
+ * are reported as not checked.
  */
-function probeTlsOptions(options: ProbeOptions): tls.ConnectionOptions {
+function probeTls(options: ProbeOptions): { connect: tls.ConnectionOptions; trusted: (secure: tls.TLSSocket, view: HandshakeView) => { authorized: boolean; daneAuthenticated: boolean } } {
   const version = options.tlsVersion;
   const old = version === 'TLSv1' || version === 'TLSv1.1';
   const versions = version ? { minVersion: version, maxVersion: version } : { minVersion: 'TLSv1' as const };
   // OpenSSL 3 refuses TLS 1.0/1.1 (and their SHA-1 signatures) at its default security level.
   const ciphers = old || !version ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {};
-  return {
+  const connect: tls.ConnectionOptions = {
     // With an extra CA, one context per CA and version set, reused across probes and checks.
     ...(options.extraCaPem ? { secureContext: secureContextFor({ ca: options.extraCaPem, ...versions, ...ciphers }) } : { ...versions, ...ciphers }),
     ...(isIP(options.checkedName) ? {} : { servername: options.checkedName }),
     checkServerIdentity: (_host, cert) => tls.checkServerIdentity(options.checkedName, cert),
     ...(options.requestOcsp ? { requestOCSP: true } : {}),
-    // With DANE records the verdict is ours, taken in observeHandshake before any SMTP byte goes over TLS:
-    // PKIX-valid, or authenticated by a TLSA record, or the probe stops exactly as for a refused certificate.
+    // With DNSSEC-validated TLSA records the verdict is ours, `trusted` just below, taken before any SMTP byte goes
+    // over TLS: PKIX-valid, or authenticated by a TLSA record, or the probe stops exactly as for a refused one.
     ...(options.daneRecords?.length ? { rejectUnauthorized: false } : {}),
   };
+  const trusted = (secure: tls.TLSSocket, view: HandshakeView): { authorized: boolean; daneAuthenticated: boolean } => {
+    const daneAuthenticated = options.daneRecords?.length ? daneAuthenticates(view, options.daneRecords, options.checkedName) : false;
+    return { authorized: secure.authorized || daneAuthenticated, daneAuthenticated };
+  };
+  return { connect, trusted };
 }
 
 /** Whether validated TLSA records authenticate the presented chain (DANE-TA also needs the name, RFC 7672 §3.2.2). */
@@ -91,13 +97,14 @@ function daneAuthenticates(view: HandshakeView, records: readonly TlsaRecord[], 
 async function observeHandshake(socket: Socket, options: ProbeOptions, outcome: ProbeOutcome): Promise<tls.TLSSocket> {
   outcome.ocspResponse = options.requestOcsp ? null : undefined;
   try {
-    const secure = await tlsHandshake(socket, probeTlsOptions(options), options.timeouts.tlsMs, (response) => {
+    const settings = probeTls(options);
+    const secure = await tlsHandshake(socket, settings.connect, options.timeouts.tlsMs, (response) => {
       outcome.ocspResponse = response;
     });
     const authorizationError = secure.authorizationError ? String(secure.authorizationError) : undefined;
     const view = viewOf(secure, authorizationError);
-    const daneAuthenticated = options.daneRecords?.length ? daneAuthenticates(view, options.daneRecords, options.checkedName) : false;
-    outcome.handshake = { ...view, authorized: secure.authorized || daneAuthenticated, ...(daneAuthenticated ? { daneAuthenticated } : {}) };
+    const { authorized, daneAuthenticated } = settings.trusted(secure, view);
+    outcome.handshake = { ...view, authorized, ...(daneAuthenticated ? { daneAuthenticated } : {}) };
     if (!outcome.handshake.authorized) {
       secure.destroy();
       throw new HoplightError('ETLS', `The certificate is not trusted (${authorizationError ?? 'no CA and no TLSA record vouches for it'}); the probe stops here, as a send would.`);
