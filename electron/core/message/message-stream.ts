@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { HoplightError, inputError } from '../errors.js';
@@ -152,7 +152,6 @@ export async function measureMessage(plan: WirePlan): Promise<MessageShape & { s
  * bytes are tested against (the stand-ins and Hoplight's encoder must change nothing). Reads the files whole.
  */
 export async function referenceMessage(plan: WirePlan): Promise<Buffer> {
-  const { readFile } = await import('node:fs/promises');
   const contents = await Promise.all(plan.checked.attachments.map(async (a) => Readable.from([await readFile(a.path)])));
   const chunks: Buffer[] = [];
   for await (const chunk of composer(plan, contents).compile().createReadStream() as AsyncIterable<Buffer>) chunks.push(chunk);
